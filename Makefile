@@ -1,0 +1,46 @@
+# StandardStream build. Every target installs what it needs: the pinned Node 22,
+# the pinned CDK CLI and kinesis-local come from package-lock.json via npm ci.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# jsii prints a banner per process when Node is not one it tested; the pinned
+# Node 22 is supported, so the only remaining noise is silenced here.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+ENV ?= dev
+STACK = StandardStream-$(ENV)
+NPM_STAMP := node_modules/.installed
+CDK := cdk --no-notices --no-version-reporting
+
+.PHONY: help deps synth test deploy diff clean
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+# npm ci runs when node_modules is missing or older than the lock. The empty
+# go.mod keeps `go test ./...` out of the Go templates the CDK CLI ships.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	: > node_modules/go.mod
+	touch $@
+
+deps: $(NPM_STAMP) ## Install the pinned Node toolchain and Go modules.
+	go mod download
+
+synth: deps ## Synthesize every environment's stack into cdk.out/.
+	$(CDK) synth --all --quiet
+
+test: deps ## Run every test.
+	go vet ./...
+	go test ./...
+
+deploy: deps ## Deploy one environment: make deploy ENV=dev
+	$(CDK) deploy --require-approval broadening $(STACK)
+
+diff: deps ## Diff one environment against what is deployed: make diff ENV=prod
+	$(CDK) diff $(STACK)
+
+clean: ## Remove build output (cdk.out).
+	rm -rf cdk.out
