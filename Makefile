@@ -30,7 +30,7 @@ deps: $(NPM_STAMP) ## Install the pinned Node toolchain and Go modules.
 	go mod download
 
 synth: deps ## Synthesize every environment's stack into cdk.out/.
-	$(CDK) synth --all --quiet
+	$(CDK) synth --quiet
 
 test: deps ## Run every test.
 	go vet ./...

@@ -1,0 +1,195 @@
+package streaming
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/constructs/golambda"
+)
+
+// ReferenceConsumerEntry returns the directory of the reference consumer, the
+// default ConsumerProps.Entry. It is found relative to this package's source,
+// which the Go toolchain keeps on disk (in the module cache when imported).
+func ReferenceConsumerEntry() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return "", fmt.Errorf("consumer.entry: cannot locate the reference consumer (source path %q unavailable, built with -trimpath?); set ConsumerProps.Entry", file)
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "lambda"), nil
+}
+
+func (s *StandardStream) newConsumer() {
+	cfg := s.settings
+	entry := ""
+	if cfg.entry != nil {
+		entry = *cfg.entry
+	} else {
+		var err error
+		if entry, err = ReferenceConsumerEntry(); err != nil {
+			panic(s.errorf("%v", err))
+		}
+	}
+	code, err := golambda.Code(entry)
+	if err != nil {
+		panic(s.errorf("consumer.entry %q: %v", entry, err))
+	}
+
+	// The role starts empty: no managed policies, only the grants below, each
+	// scoped to this StandardStream's resources.
+	role := awsiam.NewRole(s.Construct, id("ConsumerRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Execution role of a StandardStream consumer"),
+	})
+	logs := awslogs.NewLogGroup(s.Construct, id("ConsumerLogs"), &awslogs.LogGroupProps{
+		Retention:     cfg.logRetention,
+		RemovalPolicy: logRemovalPolicy(cfg.removalPolicy),
+	})
+	logs.GrantWrite(role)
+
+	s.Consumer = awslambda.NewFunction(s.Construct, id("Consumer"), &awslambda.FunctionProps{
+		Description:   jsii.String("StandardStream consumer"),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"),
+		Code:          code,
+		MemorySize:    cfg.memorySize,
+		Timeout:       cfg.timeout,
+		Role:          role,
+		Tracing:       awslambda.Tracing_ACTIVE,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		LogGroup:      logs,
+	})
+
+	source := &awslambdaeventsources.KinesisEventSourceProps{
+		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
+		BatchSize:               cfg.batchSize,
+		MaxBatchingWindow:       cfg.batchingWindow,
+		ParallelizationFactor:   cfg.parallelization,
+		RetryAttempts:           cfg.retryAttempts,
+		MaxRecordAge:            cfg.maxRecordAge,
+		BisectBatchOnError:      jsii.Bool(true),
+		ReportBatchItemFailures: jsii.Bool(true),
+		OnFailure:               s.newFailureDestination(),
+		MetricsConfig: &awslambda.MetricsConfig{
+			Metrics: &[]awslambda.MetricType{awslambda.MetricType_EVENT_COUNT},
+		},
+	}
+	if cfg.enhancedFanOut {
+		fanOut := awskinesis.NewStreamConsumer(s.Construct, id("FanOut"), &awskinesis.StreamConsumerProps{
+			Stream:             s.Stream,
+			StreamConsumerName: awscdk.Names_UniqueResourceName(s.Construct, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(128)}),
+		})
+		es := awslambdaeventsources.NewKinesisConsumerEventSource(fanOut, source)
+		s.Consumer.AddEventSource(es)
+		s.EventSourceMapping = awslambda.EventSourceMapping_FromEventSourceMappingId(s.Construct, id("Mapping"), es.EventSourceMappingId())
+	} else {
+		es := awslambdaeventsources.NewKinesisEventSource(s.Stream, source)
+		s.Consumer.AddEventSource(es)
+		s.EventSourceMapping = awslambda.EventSourceMapping_FromEventSourceMappingId(s.Construct, id("Mapping"), es.EventSourceMappingId())
+	}
+}
+
+// newFailureDestination creates the bucket or queue that keeps discarded
+// batches. An S3 destination receives the whole invocation record, payload
+// included, so nothing is lost when a batch is given up on.
+func (s *StandardStream) newFailureDestination() awslambda.IEventSourceDlq {
+	cfg := s.settings
+	if cfg.failureDestination == FailureDestinationSQS {
+		props := &awssqs.QueueProps{
+			Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+			EnforceSSL:      jsii.Bool(true),
+			RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), // SQS maximum
+			RemovalPolicy:   cfg.removalPolicy,
+		}
+		if cfg.key != nil {
+			props.Encryption = awssqs.QueueEncryption_KMS
+			props.EncryptionMasterKey = cfg.key
+		}
+		s.FailureQueue = awssqs.NewQueue(s.Construct, id("FailureQueue"), props)
+		queue := s.FailureQueue
+		return &failureDestination{arn: queue.QueueArn(), grant: func(fn awslambda.IFunction) {
+			queue.Grant(fn, jsii.String("sqs:SendMessage"))
+			if cfg.key != nil {
+				cfg.key.Grant(fn, jsii.String("kms:GenerateDataKey"), jsii.String("kms:Decrypt"))
+			}
+		}}
+	}
+	s.FailureBucket = s.newBucket("Failures", nil)
+	bucket := s.FailureBucket
+	return &failureDestination{arn: bucket.BucketArn(), grant: func(fn awslambda.IFunction) {
+		// Lambda needs exactly these two actions for an S3 destination.
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("s3:PutObject"),
+			Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
+		}))
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("s3:ListBucket"),
+			Resources: jsii.Strings(*bucket.BucketArn()),
+		}))
+		if cfg.key != nil {
+			cfg.key.Grant(fn, jsii.String("kms:GenerateDataKey"))
+		}
+	}}
+}
+
+// failureDestination is an on-failure destination whose grant is exactly
+// what Lambda needs. CDK's own S3OnFailureDestination grants read-write on the
+// bucket, wildcard actions included.
+type failureDestination struct {
+	arn   *string
+	grant func(fn awslambda.IFunction)
+}
+
+// Bind implements awslambda.IEventSourceDlq.
+func (d *failureDestination) Bind(_ awslambda.IEventSourceMapping, fn awslambda.IFunction) *awslambda.DlqDestinationConfig {
+	d.grant(fn)
+	return &awslambda.DlqDestinationConfig{Destination: d.arn}
+}
+
+// newBucket creates a hardened bucket: encrypted (with the stream's
+// customer-managed key if there is one), public access blocked, TLS enforced,
+// versioned, objects owned by the bucket owner, and old versions expired.
+func (s *StandardStream) newBucket(noun string, transitions []*awss3.Transition) awss3.Bucket {
+	cfg := s.settings
+	props := &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		Versioned:         jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:     cfg.removalPolicy,
+		AutoDeleteObjects: jsii.Bool(s.removeWithStack()),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("expire"),
+			Expiration:                          cfg.expiration,
+			Transitions:                         &transitions,
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(30)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+	}
+	if cfg.key != nil {
+		props.Encryption = awss3.BucketEncryption_KMS
+		props.EncryptionKey = cfg.key
+		props.BucketKeyEnabled = jsii.Bool(true)
+	}
+	return awss3.NewBucket(s.Construct, id(noun), props)
+}
+
+// logRemovalPolicy keeps logs only where data is kept.
+func logRemovalPolicy(p awscdk.RemovalPolicy) awscdk.RemovalPolicy {
+	if p == awscdk.RemovalPolicy_DESTROY {
+		return awscdk.RemovalPolicy_DESTROY
+	}
+	return awscdk.RemovalPolicy_RETAIN
+}

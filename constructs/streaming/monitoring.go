@@ -1,0 +1,224 @@
+package streaming
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// RunbookDir is where every alarm's description points.
+const RunbookDir = "docs/runbooks"
+
+// Runbooks of the alarms, one file per alarm in RunbookDir.
+const (
+	RunbookIteratorAge        = "iterator-age.md"
+	RunbookStreamIteratorAge  = "stream-iterator-age.md"
+	RunbookWriteThrottles     = "write-throttles.md"
+	RunbookConsumerErrors     = "consumer-errors.md"
+	RunbookFailedRecords      = "failed-records.md"
+	RunbookFailureDelivery    = "failure-destination-delivery.md"
+	RunbookArchiveFreshness   = "archive-freshness.md"
+	metricsPeriodMinutes      = 1
+	throttleEvaluationMinutes = 5
+)
+
+// Runbooks lists every runbook an alarm of a StandardStream names.
+var Runbooks = []string{
+	RunbookIteratorAge, RunbookStreamIteratorAge, RunbookWriteThrottles, RunbookConsumerErrors,
+	RunbookFailedRecords, RunbookFailureDelivery, RunbookArchiveFreshness,
+}
+
+// metric is the one way this construct builds a metric: a namespace, a name,
+// the dimensions that tie it to one resource, a statistic and a period. The
+// dashboard and the alarms use the same helpers, so they always agree.
+func metric(namespace, name string, dims map[string]*string, statistic string, period awscdk.Duration) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:     jsii.String(namespace),
+		MetricName:    jsii.String(name),
+		DimensionsMap: &dims,
+		Statistic:     jsii.String(statistic),
+		Period:        period,
+	})
+}
+
+func minutes(n float64) awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(n)) }
+
+// StreamMetric returns a metric of the Kinesis stream (AWS/Kinesis, StreamName).
+func (s *StandardStream) StreamMetric(name, statistic string) awscloudwatch.Metric {
+	return metric("AWS/Kinesis", name, map[string]*string{"StreamName": s.Stream.StreamName()}, statistic, minutes(metricsPeriodMinutes))
+}
+
+// ConsumerMetric returns a metric of the consumer function (AWS/Lambda, FunctionName).
+func (s *StandardStream) ConsumerMetric(name, statistic string) awscloudwatch.Metric {
+	return metric("AWS/Lambda", name, map[string]*string{"FunctionName": s.Consumer.FunctionName()}, statistic, minutes(metricsPeriodMinutes))
+}
+
+// MappingMetric returns a metric of the event-source mapping (AWS/Lambda,
+// EventSourceMappingUUID); these exist because the mapping enables EventCount metrics.
+func (s *StandardStream) MappingMetric(name, statistic string) awscloudwatch.Metric {
+	return metric("AWS/Lambda", name, map[string]*string{"EventSourceMappingUUID": s.EventSourceMapping.EventSourceMappingId()}, statistic, minutes(metricsPeriodMinutes))
+}
+
+// ArchiveMetric returns a metric of the delivery stream (AWS/Firehose, DeliveryStreamName).
+func (s *StandardStream) ArchiveMetric(name, statistic string) awscloudwatch.Metric {
+	return metric("AWS/Firehose", name, map[string]*string{"DeliveryStreamName": s.DeliveryStream.DeliveryStreamName()}, statistic, minutes(metricsPeriodMinutes))
+}
+
+type alarmSpec struct {
+	id          string
+	runbook     string
+	description string
+	metric      awscloudwatch.Metric
+	threshold   float64
+	periods     float64 // evaluation periods
+	datapoints  float64 // of periods that must breach
+}
+
+func (s *StandardStream) newMonitoring() {
+	cfg := s.settings
+	s.AlarmTopic = cfg.topic
+	if s.AlarmTopic == nil {
+		s.AlarmTopic = awssns.NewTopic(s.Construct, id("AlarmTopic"), &awssns.TopicProps{
+			DisplayName: jsii.String("StandardStream alarms"),
+			EnforceSSL:  jsii.Bool(true),
+		})
+	}
+	iteratorAgeMs := *cfg.iteratorAgeThreshold.ToMilliseconds(nil)
+	freshnessSec := *cfg.freshnessThreshold.ToSeconds(nil)
+
+	specs := []alarmSpec{{
+		id: "IteratorAgeAlarm", runbook: RunbookIteratorAge,
+		description: fmt.Sprintf("The consumer is more than %s behind the stream.", human(cfg.iteratorAgeThreshold)),
+		metric:      s.ConsumerMetric("IteratorAge", "Maximum"),
+		threshold:   iteratorAgeMs, periods: 5, datapoints: 5,
+	}, {
+		id: "StreamIteratorAgeAlarm", runbook: RunbookStreamIteratorAge,
+		description: fmt.Sprintf("A reader of the stream (the archive or another GetRecords consumer) is more than %s behind.", human(cfg.iteratorAgeThreshold)),
+		metric:      s.StreamMetric("GetRecords.IteratorAgeMilliseconds", "Maximum"),
+		threshold:   iteratorAgeMs, periods: 5, datapoints: 5,
+	}, {
+		id: "WriteThrottleAlarm", runbook: RunbookWriteThrottles,
+		description: "Producers' writes are being throttled in most of the last 5 minutes.",
+		metric:      s.StreamMetric("WriteProvisionedThroughputExceeded", "Sum"),
+		threshold:   1, periods: throttleEvaluationMinutes, datapoints: 3,
+	}, {
+		id: "ConsumerErrorAlarm", runbook: RunbookConsumerErrors,
+		description: "The consumer failed whole invocations (crash, timeout or undecodable batch); record-level failures are reported separately.",
+		metric:      s.ConsumerMetric("Errors", "Sum"),
+		threshold:   1, periods: 3, datapoints: 2,
+	}, {
+		id: "FailedRecordsAlarm", runbook: RunbookFailedRecords,
+		description: "Records were given up on and sent to the failure destination.",
+		metric:      s.MappingMetric("OnFailureDestinationDeliveredEventCount", "Sum"),
+		threshold:   1, periods: 1, datapoints: 1,
+	}, {
+		id: "FailureDeliveryAlarm", runbook: RunbookFailureDelivery,
+		description: "Lambda could not write discarded records to the failure destination: they are being lost.",
+		metric:      s.ConsumerMetric("DestinationDeliveryFailures", "Sum"),
+		threshold:   1, periods: 1, datapoints: 1,
+	}, {
+		id: "ArchiveFreshnessAlarm", runbook: RunbookArchiveFreshness,
+		description: fmt.Sprintf("The oldest record not yet archived to S3 is older than %s.", human(cfg.freshnessThreshold)),
+		metric:      s.ArchiveMetric("DeliveryToS3.DataFreshness", "Maximum"),
+		threshold:   freshnessSec, periods: 5, datapoints: 5,
+	}}
+	action := awscloudwatchactions.NewSnsAction(s.AlarmTopic)
+	for _, spec := range specs {
+		a := awscloudwatch.NewAlarm(s.Construct, id(spec.id), &awscloudwatch.AlarmProps{
+			Metric:             spec.metric,
+			Threshold:          jsii.Number(spec.threshold),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(spec.periods),
+			DatapointsToAlarm:  jsii.Number(spec.datapoints),
+			// Every metric here is absent when there is nothing to report (no
+			// traffic, no failures), so missing data means healthy. A consumer
+			// that stops entirely still shows in the stream's IteratorAge.
+			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription: jsii.String(fmt.Sprintf("%s Runbook: %s/%s", spec.description, RunbookDir, spec.runbook)),
+		})
+		a.AddAlarmAction(action)
+		a.AddOkAction(action)
+		s.Alarms = append(s.Alarms, a)
+	}
+	s.IteratorAgeAlarm = s.Alarms[0]
+	s.newDashboard()
+}
+
+func (s *StandardStream) newDashboard() {
+	cfg := s.settings
+	s.Dashboard = awscloudwatch.NewDashboard(s.Construct, id("Dashboard"), &awscloudwatch.DashboardProps{
+		DefaultInterval: awscdk.Duration_Hours(jsii.Number(3)),
+	})
+	graph := func(title string, left []awscloudwatch.IMetric, annotations ...*awscloudwatch.HorizontalAnnotation) awscloudwatch.IWidget {
+		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+			Title:           jsii.String(title),
+			Left:            &left,
+			LeftAnnotations: &annotations,
+			Width:           jsii.Number(8),
+			Height:          jsii.Number(6),
+		})
+	}
+	text := func(md string) awscloudwatch.IWidget {
+		return awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{Markdown: jsii.String(md), Width: jsii.Number(24), Height: jsii.Number(1)})
+	}
+	lagLine := &awscloudwatch.HorizontalAnnotation{Label: jsii.String("alarm"), Value: cfg.iteratorAgeThreshold.ToMilliseconds(nil)}
+	freshLine := &awscloudwatch.HorizontalAnnotation{Label: jsii.String("alarm"), Value: cfg.freshnessThreshold.ToSeconds(nil)}
+
+	alarms := make([]interfacesawscloudwatch.IAlarmRef, len(s.Alarms))
+	for i, a := range s.Alarms {
+		alarms[i] = a
+	}
+	s.Dashboard.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+		Title: jsii.String("Alarms"), Alarms: &alarms, Width: jsii.Number(24), Height: jsii.Number(3),
+	}))
+	s.Dashboard.AddWidgets(text("### Producers"))
+	s.Dashboard.AddWidgets(
+		graph("Incoming records", []awscloudwatch.IMetric{s.StreamMetric("IncomingRecords", "Sum")}),
+		graph("Incoming bytes", []awscloudwatch.IMetric{s.StreamMetric("IncomingBytes", "Sum")}),
+		graph("Write throttles", []awscloudwatch.IMetric{
+			s.StreamMetric("WriteProvisionedThroughputExceeded", "Sum"),
+			s.StreamMetric("PutRecords.ThrottledRecords", "Sum"),
+		}),
+	)
+	s.Dashboard.AddWidgets(text("### Consumer"))
+	s.Dashboard.AddWidgets(
+		graph("Iterator age (ms)", []awscloudwatch.IMetric{
+			s.ConsumerMetric("IteratorAge", "Maximum"),
+			s.StreamMetric("GetRecords.IteratorAgeMilliseconds", "Maximum"),
+		}, lagLine),
+		graph("Invocations, errors, throttles", []awscloudwatch.IMetric{
+			s.ConsumerMetric("Invocations", "Sum"),
+			s.ConsumerMetric("Errors", "Sum"),
+			s.ConsumerMetric("Throttles", "Sum"),
+		}),
+		graph("Duration (ms) and concurrency", []awscloudwatch.IMetric{
+			s.ConsumerMetric("Duration", "p99"),
+			s.ConsumerMetric("Duration", "Maximum"),
+			s.ConsumerMetric("ConcurrentExecutions", "Maximum"),
+		}),
+	)
+	s.Dashboard.AddWidgets(text("### Archive"))
+	s.Dashboard.AddWidgets(
+		graph("Archive freshness (s)", []awscloudwatch.IMetric{s.ArchiveMetric("DeliveryToS3.DataFreshness", "Maximum")}, freshLine),
+		graph("Archive delivery success", []awscloudwatch.IMetric{s.ArchiveMetric("DeliveryToS3.Success", "Average")}),
+		graph("Archive records read", []awscloudwatch.IMetric{s.ArchiveMetric("DataReadFromKinesisStream.Records", "Sum")}),
+	)
+	s.Dashboard.AddWidgets(text("### Failures"))
+	s.Dashboard.AddWidgets(
+		graph("Records to failure destination", []awscloudwatch.IMetric{
+			s.MappingMetric("OnFailureDestinationDeliveredEventCount", "Sum"),
+			s.MappingMetric("DroppedEventCount", "Sum"),
+		}),
+		graph("Failure destination delivery errors", []awscloudwatch.IMetric{s.ConsumerMetric("DestinationDeliveryFailures", "Sum")}),
+		graph("Records polled and invoked", []awscloudwatch.IMetric{
+			s.MappingMetric("PolledEventCount", "Sum"),
+			s.MappingMetric("InvokedEventCount", "Sum"),
+			s.MappingMetric("FailedInvokeEventCount", "Sum"),
+		}),
+	)
+}

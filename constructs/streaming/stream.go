@@ -1,0 +1,131 @@
+package streaming
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesisfirehose"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// StandardStream is a production-ready Kinesis data stream with a Go Lambda
+// consumer, an S3 archive through Firehose, a dashboard and alarms.
+//
+// Its resources are read-only fields; use them to extend the pattern (for
+// example s.AlarmTopic.AddSubscription) rather than to change it.
+type StandardStream struct {
+	constructs.Construct
+
+	// Stream is the Kinesis data stream.
+	Stream awskinesis.Stream
+	// Consumer is the Lambda function that consumes the stream.
+	Consumer awslambda.Function
+	// EventSourceMapping connects Consumer to the stream.
+	EventSourceMapping awslambda.IEventSourceMapping
+	// FailureBucket receives discarded batches with their payload when the
+	// failure destination is S3; nil otherwise.
+	FailureBucket awss3.Bucket
+	// FailureQueue receives discarded batches' metadata when the failure
+	// destination is SQS; nil otherwise.
+	FailureQueue awssqs.Queue
+	// DeliveryStream is the Firehose delivery stream that archives the stream.
+	DeliveryStream awskinesisfirehose.DeliveryStream
+	// Bucket is the archive bucket.
+	Bucket awss3.Bucket
+	// Dashboard shows producers, consumer, archive and failures.
+	Dashboard awscloudwatch.Dashboard
+	// IteratorAgeAlarm fires when the consumer falls behind.
+	IteratorAgeAlarm awscloudwatch.Alarm
+	// Alarms are all alarms of this StandardStream, IteratorAgeAlarm included.
+	Alarms []awscloudwatch.Alarm
+	// AlarmTopic receives every alarm.
+	AlarmTopic awssns.ITopic
+
+	settings settings
+}
+
+// NewStandardStream provisions a StandardStream in scope. Invalid props stop
+// synthesis with an error that names each field and value; see Validate.
+func NewStandardStream(scope constructs.Construct, id string, props *StandardStreamProps) *StandardStream {
+	cfg, err := resolve(props)
+	if err != nil {
+		panic(err)
+	}
+	s := &StandardStream{Construct: constructs.NewConstruct(scope, &id), settings: cfg}
+	s.newStream()
+	s.newConsumer()
+	s.newArchive()
+	s.newMonitoring()
+	return s
+}
+
+func (s *StandardStream) newStream() {
+	cfg := s.settings
+	props := &awskinesis.StreamProps{
+		StreamName:      cfg.streamName,
+		RetentionPeriod: cfg.retention,
+		StreamMode:      cfg.streamMode,
+		ShardCount:      cfg.shardCount,
+		RemovalPolicy:   cfg.removalPolicy,
+		Encryption:      awskinesis.StreamEncryption_MANAGED,
+	}
+	if cfg.key != nil {
+		props.Encryption = awskinesis.StreamEncryption_KMS
+		props.EncryptionKey = cfg.key
+	}
+	s.Stream = awskinesis.NewStream(s.Construct, id("Stream"), props)
+}
+
+// GrantWrite lets grantee put records: kinesis:PutRecord, kinesis:PutRecords,
+// kinesis:ListShards and kinesis:DescribeStreamSummary on this stream, and
+// kms:GenerateDataKey on a customer-managed key.
+func (s *StandardStream) GrantWrite(grantee awsiam.IGrantable) awsiam.Grant {
+	return s.grant(grantee, []string{"kms:GenerateDataKey"},
+		"kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards", "kinesis:DescribeStreamSummary")
+}
+
+// GrantRead lets grantee read records with the standard (shared-throughput)
+// API: kinesis:GetRecords, kinesis:GetShardIterator, kinesis:ListShards,
+// kinesis:DescribeStream and kinesis:DescribeStreamSummary on this stream,
+// and kms:Decrypt on a customer-managed key.
+func (s *StandardStream) GrantRead(grantee awsiam.IGrantable) awsiam.Grant {
+	return s.grant(grantee, []string{"kms:Decrypt"}, readActions...)
+}
+
+var readActions = []string{
+	"kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards",
+	"kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+}
+
+// grant is the one primitive behind GrantWrite and GrantRead: stream actions
+// on this stream, and keyActions on its customer-managed key if it has one.
+// The AWS-managed key needs no grant.
+func (s *StandardStream) grant(grantee awsiam.IGrantable, keyActions []string, actions ...string) awsiam.Grant {
+	g := s.Stream.Grant(grantee, *jsii.Strings(actions...)...)
+	if s.settings.key != nil {
+		g = g.Combine(s.settings.key.Grant(grantee, *jsii.Strings(keyActions...)...))
+	}
+	return g
+}
+
+// id returns a construct ID for use inside this StandardStream; it exists so
+// that every child ID is a short, fixed noun.
+func id(noun string) *string { return jsii.String(noun) }
+
+// errorf formats a construct error that names this StandardStream's path.
+func (s *StandardStream) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s: "+format, append([]any{*s.Node().Path()}, args...)...)
+}
+
+// removeWithStack reports whether data should be destroyed with the stack.
+func (s *StandardStream) removeWithStack() bool {
+	return s.settings.removalPolicy == awscdk.RemovalPolicy_DESTROY
+}

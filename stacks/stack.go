@@ -1,0 +1,83 @@
+// Package stacks composes the reference app: one stack per environment, each
+// holding a StandardStream configured from typed Go config.
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/constructs/streaming"
+)
+
+// NewStreamStack creates the stack of one environment. An invalid
+// environment, or props the construct rejects, return an error naming the
+// field and the value.
+func NewStreamStack(scope constructs.Construct, env Environment) (stack awscdk.Stack, err error) {
+	if err := env.Validate(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		// The construct rejects bad props by panicking with an error, as CDK
+		// constructs throw; turn that back into an error for the caller.
+		if r := recover(); r != nil {
+			e, ok := r.(error)
+			if !ok {
+				panic(r)
+			}
+			stack, err = nil, fmt.Errorf("environment %q: %w", env.Name, e)
+		}
+	}()
+
+	props := &awscdk.StackProps{
+		Description:           jsii.String(fmt.Sprintf("StandardStream reference app (%s)", env.Name)),
+		TerminationProtection: jsii.Bool(env.TerminationProtection),
+	}
+	if env.Account != "" {
+		props.Env = &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)}
+	}
+	stack = awscdk.NewStack(scope, jsii.String(env.StackName()), props)
+
+	events := streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{
+		StreamName:      jsii.String("standardstream-events-" + env.Name),
+		RetentionPeriod: awscdk.Duration_Hours(jsii.Number(env.Retention.Hours())),
+		RemovalPolicy:   env.RemovalPolicy,
+		LogRetention:    env.LogRetention,
+		Archive: &streaming.ArchiveProps{
+			BufferingInterval: awscdk.Duration_Seconds(jsii.Number(env.ArchiveBufferInterval.Seconds())),
+			BufferingSize:     awscdk.Size_Mebibytes(jsii.Number(float64(env.ArchiveBufferMiB))),
+		},
+		Alarms: &streaming.AlarmProps{
+			IteratorAgeThreshold: awscdk.Duration_Seconds(jsii.Number(env.IteratorAgeThreshold.Seconds())),
+		},
+	})
+	for _, addr := range env.AlarmEmails {
+		events.AlarmTopic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), nil))
+	}
+
+	output(stack, "StreamName", events.Stream.StreamName(), "Kinesis stream that producers write to")
+	output(stack, "StreamArn", events.Stream.StreamArn(), "ARN for producer IAM policies")
+	output(stack, "ArchiveBucket", events.Bucket.BucketName(), "S3 bucket holding the archive")
+	output(stack, "AlarmTopicArn", events.AlarmTopic.TopicArn(), "SNS topic receiving every alarm")
+	return stack, nil
+}
+
+func output(stack awscdk.Stack, name string, value *string, description string) {
+	awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{
+		Value:       value,
+		Description: jsii.String(description),
+	})
+}
+
+// Build creates the stack of every environment in app.
+func Build(app constructs.Construct, envs []Environment) error {
+	for _, env := range envs {
+		if _, err := NewStreamStack(app, env); err != nil {
+			return err
+		}
+	}
+	return nil
+}
