@@ -1,0 +1,370 @@
+package streaming_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/internal/cdktest"
+)
+
+// synth builds one StandardStream with props in a fresh stack.
+func synth(t *testing.T, props *streaming.StandardStreamProps) (*cdktest.Template, *streaming.StandardStream, awscdk.Stack) {
+	t.Helper()
+	app := cdktest.NewApp(t, false)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	s := streaming.NewStandardStream(stack, "Events", props)
+	return cdktest.FromStack(t, stack), s, stack
+}
+
+func obj(kv ...any) *map[string]any {
+	m := map[string]any{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return &m
+}
+
+func like(kv ...any) assertions.Matcher { return assertions.Match_ObjectLike(obj(kv...)) }
+
+func arrayWith(items ...any) assertions.Matcher { return assertions.Match_ArrayWith(&items) }
+
+func TestDefaults(t *testing.T) {
+	tpl, _, _ := synth(t, nil)
+
+	t.Run("stream", func(t *testing.T) {
+		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj(
+			"RetentionPeriodHours", 24,
+			"StreamModeDetails", obj("StreamMode", "ON_DEMAND"),
+			"StreamEncryption", obj("EncryptionType", "KMS", "KeyId", "alias/aws/kinesis"),
+			"ShardCount", assertions.Match_Absent(),
+		))
+	})
+	t.Run("consumer", func(t *testing.T) {
+		tpl.HasResourceProperties("AWS::Lambda::Function", obj(
+			"Runtime", "provided.al2023",
+			"Architectures", []any{"arm64"},
+			"Handler", "bootstrap",
+			"MemorySize", 512,
+			"Timeout", 60,
+			"TracingConfig", obj("Mode", "Active"),
+			"LoggingConfig", like("LogFormat", "JSON"),
+		))
+		tpl.HasResourceProperties("AWS::Logs::LogGroup", obj("RetentionInDays", 30))
+	})
+	t.Run("event source mapping", func(t *testing.T) {
+		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", obj(
+			"FunctionResponseTypes", []any{"ReportBatchItemFailures"},
+			"BisectBatchOnFunctionError", true,
+			"MaximumRetryAttempts", 3,
+			"MaximumRecordAgeInSeconds", 6*3600,
+			"StartingPosition", "TRIM_HORIZON",
+			"BatchSize", 100,
+			"ParallelizationFactor", 1,
+			"MetricsConfig", obj("Metrics", []any{"EventCount"}),
+			"DestinationConfig", obj("OnFailure", obj("Destination", obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::S3::Bucket", "Failures"), "Arn"}))),
+		))
+	})
+	t.Run("archive", func(t *testing.T) {
+		tpl.HasResourceProperties("AWS::KinesisFirehose::DeliveryStream", obj(
+			"DeliveryStreamType", "KinesisStreamAsSource",
+			"KinesisStreamSourceConfiguration", like("KinesisStreamARN", obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::Kinesis::Stream", "Stream"), "Arn"})),
+			"ExtendedS3DestinationConfiguration", like(
+				"BucketARN", obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::S3::Bucket", "Archive"), "Arn"}),
+				"CompressionFormat", "GZIP",
+				"Prefix", streaming.ArchivePrefix,
+				"ErrorOutputPrefix", streaming.ArchiveErrorPrefix,
+				"BufferingHints", obj("IntervalInSeconds", 300, "SizeInMBs", 64),
+				"CloudWatchLoggingOptions", like("Enabled", true),
+			),
+		))
+		if !strings.HasPrefix(streaming.ArchivePrefix, "data/year=!{timestamp:yyyy}/month=!{timestamp:MM}/") {
+			t.Errorf("archive prefix %q is not Hive-style by time", streaming.ArchivePrefix)
+		}
+		if !strings.Contains(streaming.ArchiveErrorPrefix, "!{firehose:error-output-type}") {
+			t.Errorf("error prefix %q lacks the error output type", streaming.ArchiveErrorPrefix)
+		}
+	})
+	t.Run("buckets", func(t *testing.T) {
+		buckets := tpl.Resources("AWS::S3::Bucket")
+		if len(buckets) != 2 {
+			t.Fatalf("got %d buckets, want 2 (archive, failures)", len(buckets))
+		}
+		tpl.HasResourceProperties("AWS::S3::Bucket", like(
+			"BucketEncryption", like("ServerSideEncryptionConfiguration", arrayWith(like("ServerSideEncryptionByDefault", obj("SSEAlgorithm", "AES256")))),
+			"PublicAccessBlockConfiguration", obj("BlockPublicAcls", true, "BlockPublicPolicy", true, "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+			"VersioningConfiguration", obj("Status", "Enabled"),
+			"LifecycleConfiguration", obj("Rules", arrayWith(like(
+				"ExpirationInDays", 365,
+				"Transitions", arrayWith(obj("StorageClass", "STANDARD_IA", "TransitionInDays", 30)),
+			))),
+		))
+		for id, b := range buckets {
+			props := b["Properties"].(map[string]any)
+			if props["PublicAccessBlockConfiguration"] == nil || props["BucketEncryption"] == nil || props["VersioningConfiguration"] == nil {
+				t.Errorf("bucket %s is not hardened: %v", id, props)
+			}
+			if b["DeletionPolicy"] != "Retain" {
+				t.Errorf("bucket %s: got DeletionPolicy %v, want Retain by default", id, b["DeletionPolicy"])
+			}
+		}
+		policies := tpl.Resources("AWS::S3::BucketPolicy")
+		if len(policies) != 2 {
+			t.Fatalf("got %d bucket policies, want 2", len(policies))
+		}
+		for id := range policies {
+			doc, _ := json.Marshal(policies[id])
+			if !strings.Contains(string(doc), `"aws:SecureTransport":"false"`) || !strings.Contains(string(doc), `"Effect":"Deny"`) {
+				t.Errorf("bucket policy %s does not deny non-TLS requests: %s", id, doc)
+			}
+		}
+	})
+	t.Run("stream retained", func(t *testing.T) {
+		for id, r := range tpl.Resources("AWS::Kinesis::Stream") {
+			if r["DeletionPolicy"] != "Retain" {
+				t.Errorf("stream %s: got DeletionPolicy %v, want Retain", id, r["DeletionPolicy"])
+			}
+		}
+	})
+	t.Run("topic enforces TLS", func(t *testing.T) {
+		tpl.HasResourceProperties("AWS::SNS::TopicPolicy", like("PolicyDocument", like("Statement", arrayWith(like(
+			"Effect", "Deny",
+			"Condition", obj("Bool", obj("aws:SecureTransport", "false")),
+		)))))
+	})
+}
+
+func TestAlarms(t *testing.T) {
+	tpl, s, _ := synth(t, nil)
+	alarms := tpl.Resources("AWS::CloudWatch::Alarm")
+	if len(alarms) != len(s.Alarms) || len(alarms) != len(streaming.Runbooks) {
+		t.Fatalf("got %d alarms in the template, %d on the construct, %d runbooks; want them equal", len(alarms), len(s.Alarms), len(streaming.Runbooks))
+	}
+	topic := tpl.LogicalID("AWS::SNS::Topic", "AlarmTopic")
+	root := cdktest.Root(t)
+	seen := map[string]string{}
+	metrics := map[string]bool{}
+	for id, a := range alarms {
+		p := a["Properties"].(map[string]any)
+		dims, _ := p["Dimensions"].([]any)
+		if len(dims) == 0 {
+			t.Errorf("alarm %s has no dimensions", id)
+		}
+		for _, key := range []string{"AlarmActions", "OKActions"} {
+			actions, _ := json.Marshal(p[key])
+			if !strings.Contains(string(actions), topic) {
+				t.Errorf("alarm %s: %s %s do not notify the topic %s", id, key, actions, topic)
+			}
+		}
+		if p["TreatMissingData"] != "notBreaching" {
+			t.Errorf("alarm %s: got TreatMissingData %v, want notBreaching", id, p["TreatMissingData"])
+		}
+		desc, _ := p["AlarmDescription"].(string)
+		i := strings.Index(desc, "Runbook: "+streaming.RunbookDir+"/")
+		if i < 0 {
+			t.Errorf("alarm %s: description %q names no runbook", id, desc)
+			continue
+		}
+		runbook := strings.TrimPrefix(desc[i:], "Runbook: ")
+		if _, err := os.Stat(filepath.Join(root, runbook)); err != nil {
+			t.Errorf("alarm %s: runbook %s: %v", id, runbook, err)
+		}
+		if other, dup := seen[runbook]; dup {
+			t.Errorf("alarms %s and %s share runbook %s", id, other, runbook)
+		}
+		seen[runbook] = id
+		key, _ := json.Marshal([]any{p["Namespace"], p["MetricName"], dims})
+		if metrics[string(key)] {
+			t.Errorf("alarm %s duplicates another alarm's metric %s", id, key)
+		}
+		metrics[string(key)] = true
+	}
+
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
+		"Namespace", "AWS/Lambda", "MetricName", "IteratorAge", "Statistic", "Maximum",
+		"Threshold", 3600*1000,
+		"Dimensions", []any{obj("Name", "FunctionName", "Value", obj("Ref", tpl.LogicalID("AWS::Lambda::Function", "Consumer")))},
+	))
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
+		"Namespace", "AWS/Kinesis", "MetricName", "GetRecords.IteratorAgeMilliseconds", "Threshold", 3600*1000,
+		"Dimensions", []any{obj("Name", "StreamName", "Value", obj("Ref", tpl.LogicalID("AWS::Kinesis::Stream", "Stream")))},
+	))
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like("Namespace", "AWS/Kinesis", "MetricName", "WriteProvisionedThroughputExceeded"))
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like("Namespace", "AWS/Lambda", "MetricName", "Errors"))
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
+		"Namespace", "AWS/Lambda", "MetricName", "OnFailureDestinationDeliveredEventCount",
+		"Dimensions", []any{obj("Name", "EventSourceMappingUUID", "Value", obj("Ref", tpl.LogicalID("AWS::Lambda::EventSourceMapping", "")))},
+	))
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
+		"Namespace", "AWS/Firehose", "MetricName", "DeliveryToS3.DataFreshness", "Threshold", 900,
+	))
+	if s.IteratorAgeAlarm == nil || *s.IteratorAgeAlarm.Node().Id() != "IteratorAgeAlarm" {
+		t.Errorf("IteratorAgeAlarm is not the consumer IteratorAge alarm")
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	tpl, _, _ := synth(t, nil)
+	body, _ := json.Marshal(tpl.Only("AWS::CloudWatch::Dashboard")["DashboardBody"])
+	for _, m := range []string{
+		"IncomingRecords", "IncomingBytes", "WriteProvisionedThroughputExceeded", // producers
+		"Invocations", "Errors", "Throttles", "Duration", "IteratorAge", "ConcurrentExecutions", // consumer
+		"DeliveryToS3.DataFreshness", "DeliveryToS3.Success", // archive
+		"OnFailureDestinationDeliveredEventCount", "DestinationDeliveryFailures", // failures
+	} {
+		if !strings.Contains(string(body), `\"`+m+`\"`) {
+			t.Errorf("dashboard lacks metric %s", m)
+		}
+	}
+}
+
+func TestOptions(t *testing.T) {
+	t.Run("provisioned", func(t *testing.T) {
+		tpl, _, _ := synth(t, &streaming.StandardStreamProps{StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(4)})
+		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("ShardCount", 4, "StreamModeDetails", obj("StreamMode", "PROVISIONED")))
+	})
+	t.Run("retention drives record age and thresholds", func(t *testing.T) {
+		tpl, _, _ := synth(t, &streaming.StandardStreamProps{RetentionPeriod: awscdk.Duration_Hours(jsii.Number(48))})
+		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("RetentionPeriodHours", 48))
+		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", obj("MaximumRecordAgeInSeconds", 12*3600))
+	})
+	t.Run("short record age lowers the iterator-age threshold", func(t *testing.T) {
+		tpl, _, _ := synth(t, &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{MaxRecordAge: awscdk.Duration_Minutes(jsii.Number(10))}})
+		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like("MetricName", "IteratorAge", "Threshold", 5*60*1000))
+	})
+	t.Run("mapping settings", func(t *testing.T) {
+		tpl, _, _ := synth(t, &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{
+			BatchSize: jsii.Number(10000), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(300)),
+			ParallelizationFactor: jsii.Number(10), RetryAttempts: jsii.Number(5),
+			MemorySize: jsii.Number(1024), Timeout: awscdk.Duration_Seconds(jsii.Number(120)),
+		}})
+		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", obj(
+			"BatchSize", 10000, "MaximumBatchingWindowInSeconds", 300, "ParallelizationFactor", 10, "MaximumRetryAttempts", 5,
+		))
+		tpl.HasResourceProperties("AWS::Lambda::Function", obj("MemorySize", 1024, "Timeout", 120))
+	})
+	t.Run("customer-managed key", func(t *testing.T) {
+		app := cdktest.NewApp(t, false)
+		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+		key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+		streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{EncryptionKey: key})
+		tpl := cdktest.FromStack(t, stack)
+		keyArn := obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::KMS::Key", "Key"), "Arn"})
+		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("StreamEncryption", obj("EncryptionType", "KMS", "KeyId", keyArn)))
+		tpl.HasResourceProperties("AWS::S3::Bucket", like("BucketEncryption", like("ServerSideEncryptionConfiguration",
+			arrayWith(like("ServerSideEncryptionByDefault", obj("SSEAlgorithm", "aws:kms", "KMSMasterKeyID", keyArn))))))
+	})
+	t.Run("SQS failure destination", func(t *testing.T) {
+		tpl, s, _ := synth(t, &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS}})
+		queue := tpl.LogicalID("AWS::SQS::Queue", "FailureQueue")
+		tpl.HasResourceProperties("AWS::SQS::Queue", obj("SqsManagedSseEnabled", true, "MessageRetentionPeriod", 14*86400))
+		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", like(
+			"DestinationConfig", obj("OnFailure", obj("Destination", obj("Fn::GetAtt", []any{queue, "Arn"}))),
+		))
+		tpl.HasResourceProperties("AWS::SQS::QueuePolicy", like("PolicyDocument", like("Statement", arrayWith(like(
+			"Effect", "Deny", "Condition", obj("Bool", obj("aws:SecureTransport", "false")),
+		)))))
+		if s.FailureBucket != nil || s.FailureQueue == nil {
+			t.Errorf("got FailureBucket %v, FailureQueue %v; want only the queue", s.FailureBucket, s.FailureQueue)
+		}
+	})
+	t.Run("enhanced fan-out", func(t *testing.T) {
+		tpl, _, _ := synth(t, &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{EnhancedFanOut: jsii.Bool(true)}})
+		consumer := tpl.LogicalID("AWS::Kinesis::StreamConsumer", "FanOut")
+		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", like(
+			"EventSourceArn", obj("Fn::GetAtt", []any{consumer, "ConsumerARN"}),
+		))
+	})
+	t.Run("destroy empties buckets", func(t *testing.T) {
+		tpl, _, _ := synth(t, &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
+		for id, r := range tpl.Resources("AWS::Kinesis::Stream") {
+			if r["DeletionPolicy"] != "Delete" {
+				t.Errorf("stream %s: got DeletionPolicy %v, want Delete", id, r["DeletionPolicy"])
+			}
+		}
+		if n := len(tpl.Resources("Custom::S3AutoDeleteObjects")); n != 2 {
+			t.Errorf("got %d auto-delete custom resources, want 2 (archive and failures)", n)
+		}
+	})
+}
+
+func TestTwoStreamsInOneStack(t *testing.T) {
+	app := cdktest.NewApp(t, false)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	a := streaming.NewStandardStream(stack, "Orders", nil)
+	b := streaming.NewStandardStream(stack, "Payments", nil)
+	tpl := cdktest.FromStack(t, stack)
+	for typ, want := range map[string]int{
+		"AWS::Kinesis::Stream": 2, "AWS::Lambda::Function": 2, "AWS::KinesisFirehose::DeliveryStream": 2,
+		"AWS::S3::Bucket": 4, "AWS::CloudWatch::Dashboard": 2, "AWS::SNS::Topic": 2,
+		"AWS::CloudWatch::Alarm": 2 * len(streaming.Runbooks),
+	} {
+		tpl.ResourceCountIs(typ, want)
+	}
+	if *a.Stream.Node().Path() == *b.Stream.Node().Path() {
+		t.Errorf("both streams at %s", *a.Stream.Node().Path())
+	}
+	// Nothing is created in the parent scope but the stack-wide singletons CDK
+	// shares (the bucket auto-delete provider, when buckets are destroyed).
+	for _, child := range *stack.Node().Children() {
+		id := *child.Node().Id()
+		if !slices.Contains([]string{"Orders", "Payments"}, id) && !strings.HasPrefix(id, "CDK") && !strings.Contains(id, "Bootstrap") {
+			t.Errorf("unexpected construct %q in the parent scope", id)
+		}
+	}
+}
+
+func TestGrants(t *testing.T) {
+	t.Run("AWS-managed key", func(t *testing.T) {
+		app := cdktest.NewApp(t, false)
+		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+		s := streaming.NewStandardStream(stack, "Events", nil)
+		writer := awsiam.NewRole(stack, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+		reader := awsiam.NewRole(stack, jsii.String("Reader"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+		s.GrantWrite(writer)
+		s.GrantRead(reader)
+		tpl := cdktest.FromStack(t, stack)
+		streamArn := obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::Kinesis::Stream", "Stream"), "Arn"})
+		assertPolicy(t, tpl, "Writer", []any{obj(
+			"Action", []any{"kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"},
+			"Effect", "Allow", "Resource", streamArn)})
+		assertPolicy(t, tpl, "Reader", []any{obj(
+			"Action", []any{"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"},
+			"Effect", "Allow", "Resource", streamArn)})
+	})
+	t.Run("customer-managed key", func(t *testing.T) {
+		app := cdktest.NewApp(t, false)
+		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+		key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+		s := streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{EncryptionKey: key})
+		writer := awsiam.NewRole(stack, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+		s.GrantWrite(writer)
+		tpl := cdktest.FromStack(t, stack)
+		assertPolicy(t, tpl, "Writer", []any{
+			like("Action", []any{"kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"}),
+			obj("Action", "kms:GenerateDataKey", "Effect", "Allow", "Resource", obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::KMS::Key", "Key"), "Arn"})),
+		})
+	})
+}
+
+// assertPolicy checks the exact statements of the default policy of the role
+// with construct ID role.
+func assertPolicy(t *testing.T, tpl *cdktest.Template, role string, statements []any) {
+	t.Helper()
+	tpl.HasResourceProperties("AWS::IAM::Policy", obj(
+		"Roles", []any{obj("Ref", tpl.LogicalID("AWS::IAM::Role", role))},
+		"PolicyDocument", obj("Version", "2012-10-17", "Statement", statements),
+		"PolicyName", assertions.Match_AnyValue(),
+	))
+}

@@ -1,0 +1,169 @@
+// Package cdktest holds what CDK tests of this module share: an App with the
+// same feature flags as cdk.json, and template assertions that report
+// through testing.T instead of panicking.
+package cdktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Root returns the module's root directory (the one holding go.mod).
+func Root(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Context returns the context of cdk.json: the feature flags the app runs with.
+func Context(t testing.TB) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(Root(t), "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatalf("cdk.json: %v", err)
+	}
+	return cfg.Context
+}
+
+// NewApp returns an App with cdk.json's feature flags that writes to a
+// temporary directory. Unless bundle is true, assets are not bundled (CDK's
+// bundling-stacks context), which keeps tests fast; asset hashes are custom,
+// so templates are the same either way.
+func NewApp(t testing.TB, bundle bool) awscdk.App {
+	t.Helper()
+	ctx := Context(t)
+	// As the CLI does: LogicalID finds resources by their construct path.
+	ctx["aws:cdk:enable-path-metadata"] = true
+	if !bundle {
+		ctx["aws:cdk:bundling-stacks"] = []any{}
+	}
+	return awscdk.NewApp(&awscdk.AppProps{
+		Context: &ctx,
+		Outdir:  jsii.String(t.TempDir()),
+	})
+}
+
+// Template wraps assertions.Template so that failures are test errors.
+type Template struct {
+	t   testing.TB
+	tpl assertions.Template
+}
+
+// FromStack synthesizes stack and returns its template.
+func FromStack(t testing.TB, stack awscdk.Stack) *Template {
+	t.Helper()
+	return &Template{t: t, tpl: assertions.Template_FromStack(stack, nil)}
+}
+
+// HasResourceProperties fails the test unless a resource of type typ
+// matches props (a Match pattern or an object-like map).
+func (tp *Template) HasResourceProperties(typ string, props any) {
+	tp.t.Helper()
+	if err := catch(func() { tp.tpl.HasResourceProperties(jsii.String(typ), props) }); err != nil {
+		tp.t.Errorf("%s: %v", typ, err)
+	}
+}
+
+// ResourceCountIs fails the test unless the template has n resources of type typ.
+func (tp *Template) ResourceCountIs(typ string, n int) {
+	tp.t.Helper()
+	if got := len(tp.Resources(typ)); got != n {
+		tp.t.Errorf("%s: got %d resources, want %d", typ, got, n)
+	}
+}
+
+// Resources returns the resources of type typ by logical ID.
+func (tp *Template) Resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tp.JSON()["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+// Only returns the properties of the one resource of type typ.
+func (tp *Template) Only(typ string) map[string]any {
+	tp.t.Helper()
+	rs := tp.Resources(typ)
+	if len(rs) != 1 {
+		tp.t.Fatalf("%s: got %d resources, want 1", typ, len(rs))
+	}
+	for _, r := range rs {
+		props, _ := r["Properties"].(map[string]any)
+		return props
+	}
+	return nil
+}
+
+// JSON returns the whole template.
+func (tp *Template) JSON() map[string]any {
+	return *tp.tpl.ToJSON()
+}
+
+// catch runs f and returns a panic (a jsii error from an assertion) as an error.
+func catch(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+				return
+			}
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	f()
+	return nil
+}
+
+// Catch runs f and returns what it panicked with, as an error; nil if it
+// returned normally. Use it to test that a construct rejects its props.
+func Catch(f func()) error { return catch(f) }
+
+// LogicalID returns the logical ID of the resource of type typ whose
+// construct path has a segment named name; with name "", of the only
+// resource of that type.
+func (tp *Template) LogicalID(typ, name string) string {
+	tp.t.Helper()
+	var found []string
+	for id, r := range tp.Resources(typ) {
+		md, _ := r["Metadata"].(map[string]any)
+		path, _ := md["aws:cdk:path"].(string)
+		if name == "" || slices.Contains(strings.Split(path, "/"), name) {
+			found = append(found, id)
+		}
+	}
+	if len(found) != 1 {
+		tp.t.Fatalf("%s named %q: got %d resources %v, want 1", typ, name, len(found), found)
+	}
+	return found[0]
+}
