@@ -59,8 +59,10 @@ func Context(t testing.TB) map[string]any {
 func NewApp(t testing.TB, bundle bool) awscdk.App {
 	t.Helper()
 	ctx := Context(t)
-	// As the CLI does: LogicalID finds resources by their construct path.
+	// As the CLI does, so templates match `cdk synth`; LogicalID finds
+	// resources by their construct path.
 	ctx["aws:cdk:enable-path-metadata"] = true
+	ctx["aws:cdk:enable-asset-metadata"] = true
 	if !bundle {
 		ctx["aws:cdk:bundling-stacks"] = []any{}
 	}

@@ -1,0 +1,169 @@
+package streaming_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/internal/cdktest"
+)
+
+func hours(n float64) awscdk.Duration { return awscdk.Duration_Hours(jsii.Number(n)) }
+func secs(n float64) awscdk.Duration  { return awscdk.Duration_Seconds(jsii.Number(n)) }
+func days(n float64) awscdk.Duration  { return awscdk.Duration_Days(jsii.Number(n)) }
+func consumer(c streaming.ConsumerProps) *streaming.StandardStreamProps {
+	return &streaming.StandardStreamProps{Consumer: &c}
+}
+func archive(a streaming.ArchiveProps) *streaming.StandardStreamProps {
+	return &streaming.StandardStreamProps{Archive: &a}
+}
+func alarms(a streaming.AlarmProps) *streaming.StandardStreamProps {
+	return &streaming.StandardStreamProps{Alarms: &a}
+}
+
+func TestValidateRejects(t *testing.T) {
+	tests := []struct {
+		name  string
+		props *streaming.StandardStreamProps
+		want  []string // the field and the value, in the one error
+	}{
+		{"retention below 24h", &streaming.StandardStreamProps{RetentionPeriod: hours(23)}, []string{"retentionPeriod", "got 23 hours"}},
+		{"retention above 8760h", &streaming.StandardStreamProps{RetentionPeriod: hours(8761)}, []string{"retentionPeriod", "got 8761 hours"}},
+		{"retention not whole hours", &streaming.StandardStreamProps{RetentionPeriod: awscdk.Duration_Minutes(jsii.Number(24*60 + 30))}, []string{"retentionPeriod", "24.5 hours"}},
+		{"shard count with on-demand", &streaming.StandardStreamProps{ShardCount: jsii.Number(2)}, []string{"shardCount", "ON_DEMAND", "got 2"}},
+		{"zero shards", &streaming.StandardStreamProps{StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(0)}, []string{"shardCount", "got 0"}},
+		{"unknown stream mode", &streaming.StandardStreamProps{StreamMode: "SERVERLESS"}, []string{"streamMode", `"SERVERLESS"`}},
+		{"invalid stream name", &streaming.StandardStreamProps{StreamName: jsii.String("orders stream!")}, []string{"streamName", `"orders stream!"`}},
+		{"stream name too long", &streaming.StandardStreamProps{StreamName: jsii.String(strings.Repeat("a", 129))}, []string{"streamName", strings.Repeat("a", 129)}},
+		{"unknown removal policy", &streaming.StandardStreamProps{RemovalPolicy: "KEEP"}, []string{"removalPolicy", `"KEEP"`}},
+		{"batch size over 10000", consumer(streaming.ConsumerProps{BatchSize: jsii.Number(10001)}), []string{"consumer.batchSize", "got 10001"}},
+		{"batch size zero", consumer(streaming.ConsumerProps{BatchSize: jsii.Number(0)}), []string{"consumer.batchSize", "got 0"}},
+		{"parallelization 0", consumer(streaming.ConsumerProps{ParallelizationFactor: jsii.Number(0)}), []string{"consumer.parallelizationFactor", "got 0"}},
+		{"parallelization 11", consumer(streaming.ConsumerProps{ParallelizationFactor: jsii.Number(11)}), []string{"consumer.parallelizationFactor", "got 11"}},
+		{"batching window over 300s", consumer(streaming.ConsumerProps{MaxBatchingWindow: secs(301)}), []string{"consumer.maxBatchingWindow", "5 minutes 1 second"}},
+		{"infinite retries", consumer(streaming.ConsumerProps{RetryAttempts: jsii.Number(-1)}), []string{"consumer.retryAttempts", "got -1"}},
+		{"memory too small", consumer(streaming.ConsumerProps{MemorySize: jsii.Number(64)}), []string{"consumer.memorySize", "got 64"}},
+		{"timeout over 900s", consumer(streaming.ConsumerProps{Timeout: secs(901)}), []string{"consumer.timeout", "15 minutes 1 second"}},
+		{"record age above retention", consumer(streaming.ConsumerProps{MaxRecordAge: hours(25)}), []string{"consumer.maxRecordAge", "retentionPeriod", "1 day 1 hour"}},
+		{"record age below 60s", consumer(streaming.ConsumerProps{MaxRecordAge: secs(30)}), []string{"consumer.maxRecordAge", "30 seconds"}},
+		{"record age above 7 days", &streaming.StandardStreamProps{RetentionPeriod: days(30), Consumer: &streaming.ConsumerProps{MaxRecordAge: days(8)}}, []string{"consumer.maxRecordAge", "8 days"}},
+		{"unknown failure destination", consumer(streaming.ConsumerProps{FailureDestination: "SNS"}), []string{"consumer.failureDestination", `"SNS"`}},
+		{"empty entry", consumer(streaming.ConsumerProps{Entry: jsii.String("")}), []string{"consumer.entry", "empty"}},
+		{"buffering interval over 900s", archive(streaming.ArchiveProps{BufferingInterval: secs(901)}), []string{"archive.bufferingInterval", "15 minutes 1 second"}},
+		{"buffering size over 128 MiB", archive(streaming.ArchiveProps{BufferingSize: awscdk.Size_Mebibytes(jsii.Number(129))}), []string{"archive.bufferingSize", "129 MiB"}},
+		{"transition before 30 days", archive(streaming.ArchiveProps{TransitionAfter: days(7)}), []string{"archive.transitionAfter", "7 days"}},
+		{"expiration before transition", archive(streaming.ArchiveProps{TransitionAfter: days(90), Expiration: days(60)}), []string{"archive.expiration", "60 days"}},
+		{"iterator-age threshold not below retention", &streaming.StandardStreamProps{
+			Consumer: &streaming.ConsumerProps{MaxRecordAge: hours(24)},
+			Alarms:   &streaming.AlarmProps{IteratorAgeThreshold: hours(24)},
+		}, []string{"alarms.iteratorAgeThreshold", "retentionPeriod", "1 day"}},
+		{"iterator-age threshold not below record age", alarms(streaming.AlarmProps{IteratorAgeThreshold: hours(7)}), []string{"alarms.iteratorAgeThreshold", "consumer.maxRecordAge", "7 hours"}},
+		{"iterator-age threshold zero", alarms(streaming.AlarmProps{IteratorAgeThreshold: secs(0)}), []string{"alarms.iteratorAgeThreshold", "0 seconds"}},
+		{"freshness threshold not below retention", alarms(streaming.AlarmProps{ArchiveFreshnessThreshold: hours(24)}), []string{"alarms.archiveFreshnessThreshold", "1 day"}},
+		{"freshness threshold within buffering", alarms(streaming.AlarmProps{ArchiveFreshnessThreshold: secs(120)}), []string{"alarms.archiveFreshnessThreshold", "2 minutes"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := streaming.Validate(tt.props)
+			var pe *streaming.PropsError
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %v, want a *PropsError", err)
+			}
+			if len(pe.Errs) != 1 {
+				t.Errorf("got %d errors, want 1: %v", len(pe.Errs), err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got %q, want it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateAccepts(t *testing.T) {
+	app := cdktest.NewApp(t, false)
+	stack := awscdk.NewStack(app, jsii.String("Tokens"), nil)
+	param := awscdk.NewCfnParameter(stack, jsii.String("Hours"), &awscdk.CfnParameterProps{Type: jsii.String("Number")})
+	tests := []struct {
+		name  string
+		props *streaming.StandardStreamProps
+	}{
+		{"nil", nil},
+		{"zero value", &streaming.StandardStreamProps{}},
+		{"limits", &streaming.StandardStreamProps{
+			StreamName: jsii.String("orders_v2.events-prod"), RetentionPeriod: hours(8760),
+			StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(1),
+			Consumer: &streaming.ConsumerProps{BatchSize: jsii.Number(10000), ParallelizationFactor: jsii.Number(10),
+				MaxBatchingWindow: secs(300), RetryAttempts: jsii.Number(0), MaxRecordAge: days(7), Timeout: secs(900)},
+			Archive: &streaming.ArchiveProps{BufferingInterval: secs(0), BufferingSize: awscdk.Size_Mebibytes(jsii.Number(128))},
+		}},
+		{"unresolved tokens", &streaming.StandardStreamProps{
+			RetentionPeriod: awscdk.Duration_Hours(param.ValueAsNumber()),
+			StreamName:      param.ValueAsString(),
+			Consumer:        &streaming.ConsumerProps{BatchSize: param.ValueAsNumber()},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := streaming.Validate(tt.props); err != nil {
+				t.Errorf("got %v, want no error", err)
+			}
+		})
+	}
+}
+
+func TestValidateDoesNotWriteProps(t *testing.T) {
+	c := &streaming.ConsumerProps{}
+	props := &streaming.StandardStreamProps{Consumer: c}
+	if err := streaming.Validate(props); err != nil {
+		t.Fatal(err)
+	}
+	if props.RetentionPeriod != nil || c.BatchSize != nil || c.MaxRecordAge != nil || props.Alarms != nil {
+		t.Errorf("Validate wrote defaults into the caller's props: %+v %+v", props, c)
+	}
+}
+
+func TestNewStandardStreamRejects(t *testing.T) {
+	t.Run("bad props", func(t *testing.T) {
+		app := cdktest.NewApp(t, false)
+		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+		err := cdktest.Catch(func() {
+			streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{RetentionPeriod: hours(8761)})
+		})
+		var pe *streaming.PropsError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "retentionPeriod") {
+			t.Errorf("got %v, want a *PropsError naming retentionPeriod", err)
+		}
+	})
+	t.Run("entry not a main package", func(t *testing.T) {
+		// The construct package itself is a Go package, but not a main one.
+		dir, _ := os.Getwd()
+		app := cdktest.NewApp(t, false)
+		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+		err := cdktest.Catch(func() {
+			streaming.NewStandardStream(stack, "Events", consumer(streaming.ConsumerProps{Entry: jsii.String(dir)}))
+		})
+		if err == nil || !strings.Contains(err.Error(), "consumer.entry") || !strings.Contains(err.Error(), "not a main package") {
+			t.Errorf("got %v, want an error naming consumer.entry and saying it is not a main package", err)
+		}
+	})
+	t.Run("entry missing", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "nope")
+		app := cdktest.NewApp(t, false)
+		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+		err := cdktest.Catch(func() {
+			streaming.NewStandardStream(stack, "Events", consumer(streaming.ConsumerProps{Entry: jsii.String(missing)}))
+		})
+		if err == nil || !strings.Contains(err.Error(), "consumer.entry") || !strings.Contains(err.Error(), missing) {
+			t.Errorf("got %v, want an error naming consumer.entry and %s", err, missing)
+		}
+	})
+}
