@@ -14,7 +14,7 @@ STACK = StandardStream-$(ENV)
 NPM_STAMP := node_modules/.installed
 CDK := cdk --no-notices --no-version-reporting
 
-.PHONY: help deps synth test deploy diff clean
+.PHONY: help deps synth test bench deploy diff clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -35,6 +35,9 @@ synth: deps ## Synthesize every environment's stack into cdk.out/.
 test: deps ## Run every test.
 	go vet ./...
 	go test ./...
+
+bench: deps ## Run the consumer library's benchmarks and print the ratios (about a minute).
+	lambda/kinesisbatch/bench.sh
 
 deploy: deps ## Deploy one environment: make deploy ENV=dev
 	$(CDK) deploy --require-approval broadening $(STACK)

@@ -1,9 +1,11 @@
 // Command lambda is the reference StandardStream consumer: the default
 // ConsumerProps.Entry, and the template a team copies for its own stream.
 //
-// It decodes each record as an Event and rejects records that are not one,
-// so a poison record is reported as a partial batch failure (by sequence
-// number) and ends in the failure destination instead of blocking its shard.
+// It decodes each record as an Event and rejects records that are not one.
+// The kinesisbatch library does the rest: per-partition-key order, partial
+// batch failures reported by sequence number, a checkpoint before the
+// deadline, KPL de-aggregation, and one log line and metrics per batch. A
+// poison record ends in the failure destination instead of blocking its shard.
 package main
 
 import (
@@ -11,10 +13,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/standardstream/standardstream/lambda/kinesisbatch"
 )
 
 // Event is the record format of the reference stream.
@@ -40,26 +45,37 @@ func decode(data []byte) (Event, error) {
 	return e, nil
 }
 
-// process handles one event. The reference consumer only validates; a team's
-// consumer does its work here, idempotently, since Lambda may deliver a
-// record more than once.
-func process(_ context.Context, data []byte) error {
-	_, err := decode(data)
+// process handles one record. The reference consumer only validates; a
+// team's consumer does its work here, idempotently, since Lambda may deliver
+// a record more than once.
+func process(_ context.Context, r kinesisbatch.Record) error {
+	_, err := decode(r.Data)
 	return err
 }
 
-func handle(ctx context.Context, e events.KinesisEvent) (events.KinesisEventResponse, error) {
-	var resp events.KinesisEventResponse
-	for _, r := range e.Records {
-		if err := process(ctx, r.Kinesis.Data); err != nil {
-			// Lambda resumes at the lowest reported sequence number.
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: r.Kinesis.SequenceNumber})
-			break
-		}
+// concurrency is how many partition keys are processed at once; set
+// CONSUMER_CONCURRENCY to tune an I/O-bound consumer without a rebuild.
+func concurrency() (int, error) {
+	v := os.Getenv("CONSUMER_CONCURRENCY")
+	if v == "" {
+		return 1, nil
 	}
-	return resp, nil
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("CONSUMER_CONCURRENCY must be a positive integer, got %q", v)
+	}
+	return n, nil
 }
 
-func newHandler() lambda.Handler { return lambda.NewHandler(handle) }
+func newHandler(n int) *kinesisbatch.Handler {
+	return kinesisbatch.New(process, kinesisbatch.WithConcurrency(n))
+}
 
-func main() { lambda.Start(newHandler()) }
+func main() {
+	n, err := concurrency()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "consumer:", err)
+		os.Exit(1)
+	}
+	lambda.Start(newHandler(n))
+}

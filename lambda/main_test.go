@@ -43,7 +43,7 @@ func TestPartialBatchResponse(t *testing.T) {
 			if err := json.Unmarshal(raw, &in); err != nil {
 				t.Fatal(err)
 			}
-			out, err := newHandler().Invoke(context.Background(), raw)
+			out, err := newHandler(4).Invoke(context.Background(), raw)
 			if err != nil {
 				t.Fatalf("got error %v, want a partial batch response", err)
 			}
@@ -102,6 +102,24 @@ func TestDecode(t *testing.T) {
 			t.Errorf("decode(%s): got %v, want no error", tt.data, err)
 		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 			t.Errorf("decode(%s): got %v, want an error containing %q", tt.data, err, tt.wantErr)
+		}
+	}
+}
+
+func TestConcurrency(t *testing.T) {
+	tests := []struct {
+		env     string
+		want    int
+		wantErr bool
+	}{{"", 1, false}, {"8", 8, false}, {"0", 0, true}, {"eight", 0, true}}
+	for _, tt := range tests {
+		t.Setenv("CONSUMER_CONCURRENCY", tt.env)
+		got, err := concurrency()
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("CONSUMER_CONCURRENCY=%q: got %d, %v; want %d, error %v", tt.env, got, err, tt.want, tt.wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), tt.env) {
+			t.Errorf("error %q does not name the value %q", err, tt.env)
 		}
 	}
 }

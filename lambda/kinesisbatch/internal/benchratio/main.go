@@ -1,0 +1,116 @@
+// Command benchratio reads the output of the kinesisbatch benchmarks and
+// prints the ratios behind the library's performance targets, with the
+// median of each benchmark's runs. It exits with status 1 if a target is
+// missed.
+//
+// Usage:
+//
+//	go test -run '^$' -bench . -cpu 1 -count 6 ./lambda/kinesisbatch > bench.txt
+//	go run ./lambda/kinesisbatch/internal/benchratio < bench.txt
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Targets, from the consumer library's issue and docs/consumer.md.
+const (
+	minDecodeSpeedup      = 4.0
+	maxBytesPerBatch      = 16e6
+	minConcurrencySpeedup = 20.0
+)
+
+func main() {
+	runs, err := parse(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchratio:", err)
+		os.Exit(2)
+	}
+	ok := true
+	check := func(met bool) string {
+		if met {
+			return "ok"
+		}
+		ok = false
+		return "MISSED"
+	}
+	for _, batch := range []string{"6MiB", "9KB", "small"} {
+		typed := runs.median("BenchmarkDecode/batch="+batch+"/impl=typed", "ns/op")
+		ours := runs.median("BenchmarkDecode/batch="+batch+"/impl=kinesisbatch", "ns/op")
+		alloc := runs.median("BenchmarkDecode/batch="+batch+"/impl=kinesisbatch", "B/op")
+		if typed == 0 || ours == 0 {
+			fmt.Printf("decode %-5s: no results\n", batch)
+			ok = false
+			continue
+		}
+		line := fmt.Sprintf("decode %-5s: %6.2f ms vs typed %6.2f ms: %4.1fx faster; %5.2f MB allocated per batch",
+			batch, ours/1e6, typed/1e6, typed/ours, alloc/1e6)
+		if batch == "6MiB" {
+			line += fmt.Sprintf(" (targets >= %.0fx %s, <= %.0f MB %s)",
+				minDecodeSpeedup, check(typed/ours >= minDecodeSpeedup), maxBytesPerBatch/1e6, check(alloc <= maxBytesPerBatch))
+		}
+		fmt.Println(line)
+	}
+	seq := runs.median("BenchmarkIOBound/concurrency=1", "ns/op")
+	par := runs.median("BenchmarkIOBound/concurrency=32", "ns/op")
+	if seq == 0 || par == 0 {
+		fmt.Println("I/O-bound: no results")
+		ok = false
+	} else {
+		fmt.Printf("I/O-bound 1,000 records x 1 ms, 100 keys: concurrency 32 %.1f ms vs 1 %.1f ms: %4.1fx faster (target >= %.0fx %s)\n",
+			par/1e6, seq/1e6, seq/par, minConcurrencySpeedup, check(seq/par >= minConcurrencySpeedup))
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+// results maps a benchmark name (without the -N GOMAXPROCS suffix) and a
+// unit to the values of its runs.
+type results map[string]map[string][]float64
+
+var procs = regexp.MustCompile(`-\d+$`)
+
+// parse reads benchmark lines: name, iterations, then value-unit pairs.
+func parse(r io.Reader) (results, error) {
+	res := results{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := procs.ReplaceAllString(f[0], "")
+		if res[name] == nil {
+			res[name] = map[string][]float64{}
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("benchmark %s: value %q: %w", name, f[i], err)
+			}
+			res[name][f[i+1]] = append(res[name][f[i+1]], v)
+		}
+	}
+	return res, sc.Err()
+}
+
+// median returns the median of a benchmark's values in unit, or 0.
+func (r results) median(name, unit string) float64 {
+	vs := slices.Sorted(slices.Values(r[name][unit]))
+	switch n := len(vs); {
+	case n == 0:
+		return 0
+	case n%2 == 1:
+		return vs[n/2]
+	default:
+		return (vs[n/2-1] + vs[n/2]) / 2
+	}
+}
