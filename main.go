@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -14,21 +15,25 @@ import (
 )
 
 func main() {
-	os.Exit(run())
+	code := run(stacks.Environments(), os.Stderr)
+	jsii.Close()
+	os.Exit(code)
 }
 
-func run() (code int) {
-	defer jsii.Close()
+// run synthesizes the stacks of envs. A configuration mistake is reported on
+// stderr as one line naming the field and the value, never as a panic trace.
+func run(envs []stacks.Environment, stderr io.Writer) (code int) {
 	defer func() {
-		// A configuration mistake is reported as one line, not a trace.
+		// CDK reports its own errors (and a failed consumer build) by
+		// panicking through jsii; they are user-facing messages too.
 		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "standardstream: %v\n", r)
+			fmt.Fprintf(stderr, "standardstream: %v\n", r)
 			code = 1
 		}
 	}()
 	app := awscdk.NewApp(nil)
-	if err := stacks.Build(app, stacks.Environments()); err != nil {
-		fmt.Fprintf(os.Stderr, "standardstream: %v\n", err)
+	if err := stacks.Build(app, envs); err != nil {
+		fmt.Fprintf(stderr, "standardstream: %v\n", err)
 		return 1
 	}
 	app.Synth(nil)

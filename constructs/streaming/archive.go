@@ -78,6 +78,7 @@ func (s *StandardStream) newArchive() {
 	}
 	// Firehose checks its role's permissions on create.
 	s.DeliveryStream.Node().AddDependency(policy)
+	s.suppressArchiveFindings(policy)
 }
 
 // firehoseCidrMapping is the construct ID the Firehose L2 gives its mapping

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
@@ -98,6 +97,7 @@ func (s *StandardStream) newConsumer() {
 		s.Consumer.AddEventSource(es)
 		s.EventSourceMapping = awslambda.EventSourceMapping_FromEventSourceMappingId(s.Construct, id("Mapping"), es.EventSourceMappingId())
 	}
+	s.suppressConsumerFindings(role.Node().FindChild(jsii.String("DefaultPolicy")))
 }
 
 // newFailureDestination creates the bucket or queue that keeps discarded
@@ -117,6 +117,7 @@ func (s *StandardStream) newFailureDestination() awslambda.IEventSourceDlq {
 			props.EncryptionMasterKey = cfg.key
 		}
 		s.FailureQueue = awssqs.NewQueue(s.Construct, id("FailureQueue"), props)
+		s.suppressQueueFindings()
 		queue := s.FailureQueue
 		return &failureDestination{arn: queue.QueueArn(), grant: func(fn awslambda.IFunction) {
 			queue.Grant(fn, jsii.String("sqs:SendMessage"))
@@ -155,35 +156,6 @@ type failureDestination struct {
 func (d *failureDestination) Bind(_ awslambda.IEventSourceMapping, fn awslambda.IFunction) *awslambda.DlqDestinationConfig {
 	d.grant(fn)
 	return &awslambda.DlqDestinationConfig{Destination: d.arn}
-}
-
-// newBucket creates a hardened bucket: encrypted (with the stream's
-// customer-managed key if there is one), public access blocked, TLS enforced,
-// versioned, objects owned by the bucket owner, and old versions expired.
-func (s *StandardStream) newBucket(noun string, transitions []*awss3.Transition) awss3.Bucket {
-	cfg := s.settings
-	props := &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     cfg.removalPolicy,
-		AutoDeleteObjects: jsii.Bool(s.removeWithStack()),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("expire"),
-			Expiration:                          cfg.expiration,
-			Transitions:                         &transitions,
-			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(30)),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-	}
-	if cfg.key != nil {
-		props.Encryption = awss3.BucketEncryption_KMS
-		props.EncryptionKey = cfg.key
-		props.BucketKeyEnabled = jsii.Bool(true)
-	}
-	return awss3.NewBucket(s.Construct, id(noun), props)
 }
 
 // logRemovalPolicy keeps logs only where data is kept.

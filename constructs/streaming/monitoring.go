@@ -136,8 +136,10 @@ func (s *StandardStream) newMonitoring() {
 			EvaluationPeriods:  jsii.Number(spec.periods),
 			DatapointsToAlarm:  jsii.Number(spec.datapoints),
 			// Every metric here is absent when there is nothing to report (no
-			// traffic, no failures), so missing data means healthy. A consumer
-			// that stops entirely still shows in the stream's IteratorAge.
+			// traffic, no failures), so missing data means healthy. The
+			// consumer's IteratorAge is only reported while Lambda invokes it:
+			// a disabled mapping shows as no invocations on the dashboard, not
+			// as an alarm (see the iterator-age runbook).
 			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
 			AlarmDescription: jsii.String(fmt.Sprintf("%s Runbook: %s/%s", spec.description, RunbookDir, spec.runbook)),
 		})

@@ -100,8 +100,9 @@ type ConsumerProps struct {
 	// @default 512
 	MemorySize *float64
 
-	// Timeout of one invocation, 1-900 seconds. It must leave room for a full
-	// batch; the consumer library checkpoints before it.
+	// Timeout of one invocation, 1-900 seconds, and at least 10 ms per record
+	// of a full batch plus 5 s (the consumer library's checkpoint margin):
+	// 6 s for the default batch of 100, 105 s for a batch of 10,000.
 	//
 	// @default Duration.seconds(60)
 	Timeout awscdk.Duration
@@ -172,7 +173,8 @@ type ArchiveProps struct {
 	TransitionAfter awscdk.Duration
 
 	// Expiration is when archived objects are deleted; it must be later than
-	// TransitionAfter.
+	// TransitionAfter. It also applies to the failure bucket (discarded
+	// batches awaiting redrive) and to the server access logs.
 	//
 	// @default Duration.days(365)
 	Expiration awscdk.Duration

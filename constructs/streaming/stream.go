@@ -49,7 +49,8 @@ type StandardStream struct {
 	// AlarmTopic receives every alarm.
 	AlarmTopic awssns.ITopic
 
-	settings settings
+	settings   settings
+	accessLogs awss3.Bucket
 }
 
 // NewStandardStream provisions a StandardStream in scope. Invalid props stop
@@ -82,6 +83,7 @@ func (s *StandardStream) newStream() {
 		props.EncryptionKey = cfg.key
 	}
 	s.Stream = awskinesis.NewStream(s.Construct, id("Stream"), props)
+	s.suppressStreamFindings()
 }
 
 // GrantWrite lets grantee put records: kinesis:PutRecord, kinesis:PutRecords,

@@ -98,8 +98,14 @@ func TestDefaults(t *testing.T) {
 	})
 	t.Run("buckets", func(t *testing.T) {
 		buckets := tpl.Resources("AWS::S3::Bucket")
-		if len(buckets) != 2 {
-			t.Fatalf("got %d buckets, want 2 (archive, failures)", len(buckets))
+		if len(buckets) != 3 {
+			t.Fatalf("got %d buckets, want 3 (archive, failures, access logs)", len(buckets))
+		}
+		accessLogs := tpl.LogicalID("AWS::S3::Bucket", "AccessLogs")
+		for _, data := range []string{"Archive", "Failures"} {
+			tpl.HasResourceProperties("AWS::S3::Bucket", like(
+				"LoggingConfiguration", obj("DestinationBucketName", obj("Ref", accessLogs), "LogFilePrefix", data+"/"),
+			))
 		}
 		tpl.HasResourceProperties("AWS::S3::Bucket", like(
 			"BucketEncryption", like("ServerSideEncryptionConfiguration", arrayWith(like("ServerSideEncryptionByDefault", obj("SSEAlgorithm", "AES256")))),
@@ -120,8 +126,8 @@ func TestDefaults(t *testing.T) {
 			}
 		}
 		policies := tpl.Resources("AWS::S3::BucketPolicy")
-		if len(policies) != 2 {
-			t.Fatalf("got %d bucket policies, want 2", len(policies))
+		if len(policies) != 3 {
+			t.Fatalf("got %d bucket policies, want 3", len(policies))
 		}
 		for id := range policies {
 			doc, _ := json.Marshal(policies[id])
@@ -293,8 +299,8 @@ func TestOptions(t *testing.T) {
 				t.Errorf("stream %s: got DeletionPolicy %v, want Delete", id, r["DeletionPolicy"])
 			}
 		}
-		if n := len(tpl.Resources("Custom::S3AutoDeleteObjects")); n != 2 {
-			t.Errorf("got %d auto-delete custom resources, want 2 (archive and failures)", n)
+		if n := len(tpl.Resources("Custom::S3AutoDeleteObjects")); n != 3 {
+			t.Errorf("got %d auto-delete custom resources, want 3 (one per bucket)", n)
 		}
 	})
 }
@@ -307,7 +313,7 @@ func TestTwoStreamsInOneStack(t *testing.T) {
 	tpl := cdktest.FromStack(t, stack)
 	for typ, want := range map[string]int{
 		"AWS::Kinesis::Stream": 2, "AWS::Lambda::Function": 2, "AWS::KinesisFirehose::DeliveryStream": 2,
-		"AWS::S3::Bucket": 4, "AWS::CloudWatch::Dashboard": 2, "AWS::SNS::Topic": 2,
+		"AWS::S3::Bucket": 6, "AWS::CloudWatch::Dashboard": 2, "AWS::SNS::Topic": 2,
 		"AWS::CloudWatch::Alarm": 2 * len(streaming.Runbooks),
 	} {
 		tpl.ResourceCountIs(typ, want)

@@ -32,6 +32,13 @@ const (
 	maxBufferSizeMiB     = 128
 	minIATransitionDays  = 30 // S3 minimum age for a Standard-IA transition
 	maxShardCount        = 10000
+
+	// A batch gets at least recordBudget per record plus checkpointMargin
+	// of the timeout. checkpointMargin is kinesisbatch.DefaultDeadlineMargin:
+	// the consumer library stops starting records that long before the
+	// deadline, so a timeout below it would leave no time for records.
+	recordBudgetSec  = 0.010
+	checkpointMargin = 5.0 // seconds
 )
 
 var streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
@@ -175,6 +182,11 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		v.errorf("consumer.timeout must be between 1 and %d seconds, got %s", maxTimeoutSec, human(s.timeout))
 	}
 	v.integerIn("consumer.batchSize", s.batchSize, 1, maxBatchSize)
+	if timeoutKnown && timeoutSec >= 1 && timeoutSec <= maxTimeoutSec && s.batchSize != nil && !unresolved(s.batchSize) && *s.batchSize >= 1 && *s.batchSize <= maxBatchSize {
+		if need := math.Ceil(*s.batchSize*recordBudgetSec + checkpointMargin); timeoutSec < need {
+			v.errorf("consumer.timeout must be at least %v seconds for a batch of %v records (10 ms per record plus the consumer's %v s checkpoint margin), got %s", need, *s.batchSize, checkpointMargin, human(s.timeout))
+		}
+	}
 	if w, ok := seconds(s.batchingWindow); ok && (w < 0 || w > maxBatchingWindowSec) {
 		v.errorf("consumer.maxBatchingWindow must be between 0 and %d seconds, got %s", maxBatchingWindowSec, human(s.batchingWindow))
 	}

@@ -2,6 +2,7 @@ package streaming_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/standardstream/standardstream/constructs/streaming"
 	"github.com/standardstream/standardstream/internal/cdktest"
+	"github.com/standardstream/standardstream/lambda/kinesisbatch"
 )
 
 func hours(n float64) awscdk.Duration { return awscdk.Duration_Hours(jsii.Number(n)) }
@@ -166,4 +168,18 @@ func TestNewStandardStreamRejects(t *testing.T) {
 			t.Errorf("got %v, want an error naming consumer.entry and %s", err, missing)
 		}
 	})
+}
+
+func TestTimeoutCoversABatch(t *testing.T) {
+	err := streaming.Validate(consumer(streaming.ConsumerProps{BatchSize: jsii.Number(10000), Timeout: secs(60)}))
+	if err == nil || !strings.Contains(err.Error(), "consumer.timeout must be at least 105 seconds for a batch of 10000 records") || !strings.Contains(err.Error(), "1 minute") {
+		t.Errorf("got %v, want the timeout rejected for a 10,000-record batch", err)
+	}
+	// The construct's margin is the consumer library's.
+	if margin := fmt.Sprintf("consumer's %v s checkpoint margin", kinesisbatch.DefaultDeadlineMargin.Seconds()); !strings.Contains(fmt.Sprint(err), margin) {
+		t.Errorf("got %v, want it to use the library's margin (%q)", err, margin)
+	}
+	if err := streaming.Validate(consumer(streaming.ConsumerProps{BatchSize: jsii.Number(10000), Timeout: secs(105)})); err != nil {
+		t.Errorf("got %v, want 105 s accepted for 10,000 records", err)
+	}
 }

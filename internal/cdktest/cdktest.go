@@ -9,12 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // Root returns the module's root directory (the one holding go.mod).
@@ -168,4 +170,36 @@ func (tp *Template) LogicalID(typ, name string) string {
 		tp.t.Fatalf("%s named %q: got %d resources %v, want 1", typ, name, len(found), found)
 	}
 	return found[0]
+}
+
+// nagCollector is a cdk-nag logger that records every unsuppressed finding.
+type nagCollector struct{ findings []string }
+
+func (c *nagCollector) OnNonCompliance(d *cdknag.NagLoggerNonComplianceData) {
+	c.findings = append(c.findings, fmt.Sprintf("%s %s: %s", *d.RuleId, *d.Resource.Node().Path(), *d.RuleInfo))
+}
+
+func (c *nagCollector) OnError(d *cdknag.NagLoggerErrorData) {
+	c.findings = append(c.findings, fmt.Sprintf("%s %s: rule failed: %s", *d.RuleId, *d.Resource.Node().Path(), *d.ErrorMessage))
+}
+
+func (c *nagCollector) OnCompliance(*cdknag.NagLoggerComplianceData)           {}
+func (c *nagCollector) OnNotApplicable(*cdknag.NagLoggerNotApplicableData)     {}
+func (c *nagCollector) OnSuppressed(*cdknag.NagLoggerSuppressedData)           {}
+func (c *nagCollector) OnSuppressedError(*cdknag.NagLoggerSuppressedErrorData) {}
+
+// Nag adds the AwsSolutions and Serverless cdk-nag packs to app. The
+// returned function synthesizes app and returns every unsuppressed error and
+// warning as "<rule> <construct path>: <info>", sorted.
+func Nag(app awscdk.App) func() []string {
+	c := &nagCollector{}
+	props := &cdknag.NagPackProps{Reports: jsii.Bool(false), AdditionalLoggers: &[]cdknag.INagLogger{c}}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
+	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
+	return func() []string {
+		// Unsuppressed errors also fail synthesis; the collector has them all.
+		_ = catch(func() { app.Synth(nil) })
+		sort.Strings(c.findings)
+		return slices.Compact(c.findings)
+	}
 }

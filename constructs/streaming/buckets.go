@@ -1,0 +1,133 @@
+package streaming
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// newBucket creates a hardened data bucket: encrypted (with the stream's
+// customer-managed key if there is one), public access blocked, TLS
+// enforced, versioned, objects owned by the bucket owner, old versions
+// expired, and server access logs written to the AccessLogs bucket.
+func (s *StandardStream) newBucket(noun string, transitions []*awss3.Transition) awss3.Bucket {
+	cfg := s.settings
+	props := s.bucketProps(transitions)
+	props.ServerAccessLogsBucket = s.accessLogBucket()
+	props.ServerAccessLogsPrefix = jsii.String(noun + "/")
+	if cfg.key != nil {
+		props.Encryption = awss3.BucketEncryption_KMS
+		props.EncryptionKey = cfg.key
+		props.BucketKeyEnabled = jsii.Bool(true)
+	}
+	b := awss3.NewBucket(s.Construct, id(noun), props)
+	tightenPolicy(b)
+	return b
+}
+
+// accessLogBucket returns the bucket that receives the server access logs of
+// this StandardStream's data buckets, creating it on first use.
+func (s *StandardStream) accessLogBucket() awss3.Bucket {
+	if s.accessLogs != nil {
+		return s.accessLogs
+	}
+	// S3 delivers server access logs only to buckets encrypted with
+	// S3-managed keys, so this bucket never takes the customer-managed key.
+	s.accessLogs = awss3.NewBucket(s.Construct, id("AccessLogs"), s.bucketProps(nil))
+	tightenPolicy(s.accessLogs)
+	cdknag.NagSuppressions_AddResourceSuppressions(s.accessLogs, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("This is the server access log bucket of the archive and failure buckets; logging it to itself would loop."),
+	}}, nil)
+	return s.accessLogs
+}
+
+func (s *StandardStream) bucketProps(transitions []*awss3.Transition) *awss3.BucketProps {
+	cfg := s.settings
+	return &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		Versioned:         jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:     cfg.removalPolicy,
+		// Only a bucket that is emptied first can be deleted with its stack.
+		AutoDeleteObjects: jsii.Bool(s.removeWithStack()),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("expire"),
+			Expiration:                          cfg.expiration,
+			Transitions:                         &transitions,
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(30)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+	}
+}
+
+// autoDeleteActions maps the wildcard actions CDK grants its auto-delete
+// provider in a bucket's policy to the exact calls the provider makes
+// (GetBucketTagging, GetBucketPolicy, PutBucketPolicy, ListObjectVersions,
+// DeleteObjects), so that no Allow statement has a wildcard action.
+var autoDeleteActions = map[string][]string{
+	"s3:GetBucket*":    {"s3:GetBucketTagging", "s3:GetBucketPolicy"},
+	"s3:List*":         {"s3:ListBucket", "s3:ListBucketVersions"},
+	"s3:DeleteObject*": {"s3:DeleteObject", "s3:DeleteObjectVersion"},
+}
+
+// exactBucketPolicy renders a bucket policy with autoDeleteActions applied.
+// It runs at synthesis, when every statement is in place.
+type exactBucketPolicy struct{ doc awsiam.PolicyDocument }
+
+// Produce implements awscdk.IAnyProducer.
+func (p *exactBucketPolicy) Produce(ctx awscdk.IResolveContext) interface{} {
+	resolved, _ := ctx.Resolve(p.doc, nil).(map[string]interface{})
+	statements, _ := resolved["Statement"].([]interface{})
+	for _, st := range statements {
+		st, _ := st.(map[string]interface{})
+		if st == nil || st["Effect"] != "Allow" {
+			continue
+		}
+		st["Action"] = exactActions(st["Action"])
+	}
+	return resolved
+}
+
+func exactActions(action interface{}) interface{} {
+	var in []string
+	switch a := action.(type) {
+	case string:
+		in = []string{a}
+	case []interface{}:
+		for _, x := range a {
+			s, _ := x.(string)
+			in = append(in, s)
+		}
+	default:
+		return action
+	}
+	var out []interface{}
+	for _, a := range in {
+		if exact, ok := autoDeleteActions[a]; ok {
+			for _, e := range exact {
+				out = append(out, e)
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return out
+}
+
+// tightenPolicy makes bucket's policy grant exact actions only.
+func tightenPolicy(bucket awss3.Bucket) {
+	policy := bucket.Policy()
+	if policy == nil {
+		return
+	}
+	cfn := policy.Node().DefaultChild().(awss3.CfnBucketPolicy)
+	cfn.AddPropertyOverride(jsii.String("PolicyDocument"), awscdk.Lazy_UncachedAny(&exactBucketPolicy{doc: policy.Document()}, nil))
+}
