@@ -28,6 +28,7 @@ var (
 // statement is one policy statement with where it was found.
 type statement struct {
 	where     string
+	keyPolicy bool // in a key policy, Resource "*" means the key itself
 	effect    string
 	actions   []string
 	resources []any
@@ -36,13 +37,14 @@ type statement struct {
 // policyStatements returns every statement of every policy document in a template.
 func policyStatements(t *testing.T, template map[string]any) []statement {
 	var out []statement
-	add := func(where string, doc any) {
+	add := func(where string, doc any, keyPolicy bool) {
 		d, _ := doc.(map[string]any)
 		sts, _ := d["Statement"].([]any)
 		for i, s := range sts {
 			st := s.(map[string]any)
 			out = append(out, statement{
 				where:     fmt.Sprintf("%s statement %d", where, i),
+				keyPolicy: keyPolicy,
 				effect:    st["Effect"].(string),
 				actions:   actionList(st["Action"]),
 				resources: list(st["Resource"]),
@@ -54,14 +56,14 @@ func policyStatements(t *testing.T, template map[string]any) []statement {
 		props, _ := res["Properties"].(map[string]any)
 		switch res["Type"] {
 		case "AWS::IAM::Policy", "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy":
-			add(id, props["PolicyDocument"])
+			add(id, props["PolicyDocument"], false)
 		case "AWS::IAM::Role":
 			policies, _ := props["Policies"].([]any)
 			for _, p := range policies {
-				add(id, p.(map[string]any)["PolicyDocument"])
+				add(id, p.(map[string]any)["PolicyDocument"], false)
 			}
 		case "AWS::KMS::Key":
-			add(id, props["KeyPolicy"])
+			add(id, props["KeyPolicy"], true)
 		}
 	}
 	return out
@@ -126,7 +128,7 @@ func TestLeastPrivilege(t *testing.T) {
 				}
 				for _, r := range s.resources {
 					switch {
-					case r == "*":
+					case r == "*" && !s.keyPolicy:
 						for _, a := range s.actions {
 							if !slices.Contains(starActions, a) {
 								t.Errorf("%s: %s on Resource * (only %v may be)", s.where, a, starActions)

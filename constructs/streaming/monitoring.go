@@ -6,7 +6,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -83,10 +82,7 @@ func (s *StandardStream) newMonitoring() {
 	cfg := s.settings
 	s.AlarmTopic = cfg.topic
 	if s.AlarmTopic == nil {
-		s.AlarmTopic = awssns.NewTopic(s.Construct, id("AlarmTopic"), &awssns.TopicProps{
-			DisplayName: jsii.String("StandardStream alarms"),
-			EnforceSSL:  jsii.Bool(true),
-		})
+		s.AlarmTopic = s.newAlarmTopic()
 	}
 	iteratorAgeMs := *cfg.iteratorAgeThreshold.ToMilliseconds(nil)
 	freshnessSec := *cfg.freshnessThreshold.ToSeconds(nil)

@@ -185,7 +185,8 @@ type AlarmProps struct {
 	// Topic receives every alarm and OK notification. A topic passed in should
 	// enforce TLS or be encrypted.
 	//
-	// @default - a new topic that only accepts TLS requests
+	// @default - a new topic encrypted with its own rotating KMS key that
+	// CloudWatch may use, accepting only TLS requests
 	Topic awssns.ITopic
 
 	// IteratorAgeThreshold is the consumer lag that raises the IteratorAge

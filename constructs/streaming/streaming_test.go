@@ -143,6 +143,17 @@ func TestDefaults(t *testing.T) {
 			}
 		}
 	})
+	t.Run("topic encrypted with a key CloudWatch may use", func(t *testing.T) {
+		key := tpl.LogicalID("AWS::KMS::Key", "AlarmKey")
+		tpl.HasResourceProperties("AWS::SNS::Topic", like("KmsMasterKeyId", obj("Fn::GetAtt", []any{key, "Arn"})))
+		tpl.HasResourceProperties("AWS::KMS::Key", like(
+			"EnableKeyRotation", true,
+			"KeyPolicy", like("Statement", arrayWith(like(
+				"Principal", obj("Service", "cloudwatch.amazonaws.com"),
+				"Action", []any{"kms:Decrypt", "kms:GenerateDataKey"},
+			))),
+		))
+	})
 	t.Run("topic enforces TLS", func(t *testing.T) {
 		tpl.HasResourceProperties("AWS::SNS::TopicPolicy", like("PolicyDocument", like("Statement", arrayWith(like(
 			"Effect", "Deny",
