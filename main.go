@@ -32,7 +32,7 @@ func run(envs []stacks.Environment, stderr io.Writer) (code int) {
 		}
 	}()
 	app := awscdk.NewApp(nil)
-	if err := stacks.Build(app, envs); err != nil {
+	if _, err := stacks.Build(app, envs); err != nil {
 		fmt.Fprintf(stderr, "standardstream: %v\n", err)
 		return 1
 	}

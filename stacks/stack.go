@@ -4,6 +4,7 @@ package stacks
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
@@ -13,10 +14,17 @@ import (
 	"github.com/standardstream/standardstream/constructs/streaming"
 )
 
+// Deployment is one environment's stack and the streams in it.
+type Deployment struct {
+	Env     Environment
+	Stack   awscdk.Stack
+	Streams []*streaming.StandardStream
+}
+
 // NewStreamStack creates the stack of one environment. An invalid
 // environment, or props the construct rejects, return an error naming the
 // field and the value.
-func NewStreamStack(scope constructs.Construct, env Environment) (stack awscdk.Stack, err error) {
+func NewStreamStack(scope constructs.Construct, env Environment) (d *Deployment, err error) {
 	if err := env.Validate(); err != nil {
 		return nil, err
 	}
@@ -28,7 +36,7 @@ func NewStreamStack(scope constructs.Construct, env Environment) (stack awscdk.S
 			if !ok {
 				panic(r)
 			}
-			stack, err = nil, fmt.Errorf("environment %q: %w", env.Name, e)
+			d, err = nil, fmt.Errorf("environment %q: %w", env.Name, e)
 		}
 	}()
 
@@ -39,7 +47,11 @@ func NewStreamStack(scope constructs.Construct, env Environment) (stack awscdk.S
 	if env.Account != "" {
 		props.Env = &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)}
 	}
-	stack = awscdk.NewStack(scope, jsii.String(env.StackName()), props)
+	stack := awscdk.NewStack(scope, jsii.String(env.StackName()), props)
+	entry, err := streaming.ReferenceConsumerEntry()
+	if err != nil {
+		return nil, err
+	}
 
 	events := streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{
 		StreamName:      jsii.String("standardstream-events-" + env.Name),
@@ -53,6 +65,16 @@ func NewStreamStack(scope constructs.Construct, env Environment) (stack awscdk.S
 		Alarms: &streaming.AlarmProps{
 			IteratorAgeThreshold: awscdk.Duration_Seconds(jsii.Number(env.IteratorAgeThreshold.Seconds())),
 		},
+		DataModel: &streaming.DataModel{
+			// The reference consumer embeds the same file and validates each
+			// record against it.
+			Schema:                jsii.String(filepath.Join(entry, "event.schema.json")),
+			Owner:                 jsii.String("Platform team (#standardstream)"),
+			Description:           jsii.String("Order lifecycle events (created, paid, shipped, cancelled) from the order service, consumed by the reference consumer and archived for analytics."),
+			PartitionKey:          jsii.String("payload.customer, the customer ID"),
+			PartitionKeyRationale: jsii.String("Customers number in the hundreds of thousands, so keys spread evenly over any number of shards, and one customer's events stay in order. Order status or event type would put most traffic on a handful of keys (hot shards)."),
+			Classification:        streaming.ClassificationConfidential,
+		},
 	})
 	for _, addr := range env.AlarmEmails {
 		events.AlarmTopic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(addr), nil))
@@ -62,7 +84,7 @@ func NewStreamStack(scope constructs.Construct, env Environment) (stack awscdk.S
 	output(stack, "StreamArn", events.Stream.StreamArn(), "ARN for producer IAM policies")
 	output(stack, "ArchiveBucket", events.Bucket.BucketName(), "S3 bucket holding the archive")
 	output(stack, "AlarmTopicArn", events.AlarmTopic.TopicArn(), "SNS topic receiving every alarm")
-	return stack, nil
+	return &Deployment{Env: env, Stack: stack, Streams: []*streaming.StandardStream{events}}, nil
 }
 
 func output(stack awscdk.Stack, name string, value *string, description string) {
@@ -73,11 +95,14 @@ func output(stack awscdk.Stack, name string, value *string, description string) 
 }
 
 // Build creates the stack of every environment in app.
-func Build(app constructs.Construct, envs []Environment) error {
+func Build(app constructs.Construct, envs []Environment) ([]*Deployment, error) {
+	var out []*Deployment
 	for _, env := range envs {
-		if _, err := NewStreamStack(app, env); err != nil {
-			return err
+		d, err := NewStreamStack(app, env)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, d)
 	}
-	return nil
+	return out, nil
 }

@@ -127,11 +127,11 @@ func TestPerEnvironment(t *testing.T) {
 		if name == "dev" {
 			e.AlarmEmails = []string{"oncall@example.com"}
 		}
-		stack, err := stacks.NewStreamStack(app, e)
+		d, err := stacks.NewStreamStack(app, e)
 		if err != nil {
 			t.Fatal(err)
 		}
-		envs[name], built[name] = e, stack
+		envs[name], built[name] = e, d.Stack
 	}
 	for name, e := range envs {
 		stack := built[name]

@@ -14,7 +14,7 @@ import (
 func TestNag(t *testing.T) {
 	app := cdktest.NewApp(t, false)
 	findings := cdktest.Nag(app)
-	if err := stacks.Build(app, stacks.Environments()); err != nil {
+	if _, err := stacks.Build(app, stacks.Environments()); err != nil {
 		t.Fatal(err)
 	}
 	if f := findings(); len(f) > 0 {

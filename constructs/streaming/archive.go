@@ -67,6 +67,9 @@ func (s *StandardStream) newArchive() {
 			BufferingInterval: cfg.bufferingInterval,
 			BufferingSize:     cfg.bufferingSize,
 			LoggingConfig:     awskinesisfirehose.NewEnableLogging(logs),
+			// One record per line, so Athena and other JSON-lines readers
+			// can query the archive as it is.
+			Processors: &[]awskinesisfirehose.IDataProcessor{awskinesisfirehose.NewAppendDelimiterToRecordProcessor()},
 		}),
 	})
 	// The L2 always adds a region-to-CIDR mapping to the stack for VPC

@@ -74,8 +74,10 @@ type alarmSpec struct {
 	description string
 	metric      awscloudwatch.Metric
 	threshold   float64
-	periods     float64 // evaluation periods
-	datapoints  float64 // of periods that must breach
+	// thresholdText is the threshold for people, e.g. "1 hour" for 3600000 ms.
+	thresholdText string
+	periods       float64 // evaluation periods
+	datapoints    float64 // of periods that must breach
 }
 
 func (s *StandardStream) newMonitoring() {
@@ -91,37 +93,37 @@ func (s *StandardStream) newMonitoring() {
 		id: "IteratorAgeAlarm", runbook: RunbookIteratorAge,
 		description: fmt.Sprintf("The consumer is more than %s behind the stream.", human(cfg.iteratorAgeThreshold)),
 		metric:      s.ConsumerMetric("IteratorAge", "Maximum"),
-		threshold:   iteratorAgeMs, periods: 5, datapoints: 5,
+		threshold:   iteratorAgeMs, thresholdText: human(cfg.iteratorAgeThreshold), periods: 5, datapoints: 5,
 	}, {
 		id: "StreamIteratorAgeAlarm", runbook: RunbookStreamIteratorAge,
 		description: fmt.Sprintf("A reader of the stream (the archive or another GetRecords consumer) is more than %s behind.", human(cfg.iteratorAgeThreshold)),
 		metric:      s.StreamMetric("GetRecords.IteratorAgeMilliseconds", "Maximum"),
-		threshold:   iteratorAgeMs, periods: 5, datapoints: 5,
+		threshold:   iteratorAgeMs, thresholdText: human(cfg.iteratorAgeThreshold), periods: 5, datapoints: 5,
 	}, {
 		id: "WriteThrottleAlarm", runbook: RunbookWriteThrottles,
 		description: "Producers' writes are being throttled in most of the last 5 minutes.",
 		metric:      s.StreamMetric("WriteProvisionedThroughputExceeded", "Sum"),
-		threshold:   1, periods: throttleEvaluationMinutes, datapoints: 3,
+		threshold:   1, thresholdText: "1", periods: throttleEvaluationMinutes, datapoints: 3,
 	}, {
 		id: "ConsumerErrorAlarm", runbook: RunbookConsumerErrors,
 		description: "The consumer failed whole invocations (crash, timeout or undecodable batch); record-level failures are reported separately.",
 		metric:      s.ConsumerMetric("Errors", "Sum"),
-		threshold:   1, periods: 3, datapoints: 2,
+		threshold:   1, thresholdText: "1", periods: 3, datapoints: 2,
 	}, {
 		id: "FailedRecordsAlarm", runbook: RunbookFailedRecords,
 		description: "Records were given up on and sent to the failure destination.",
 		metric:      s.MappingMetric("OnFailureDestinationDeliveredEventCount", "Sum"),
-		threshold:   1, periods: 1, datapoints: 1,
+		threshold:   1, thresholdText: "1", periods: 1, datapoints: 1,
 	}, {
 		id: "FailureDeliveryAlarm", runbook: RunbookFailureDelivery,
 		description: "Lambda could not write discarded records to the failure destination: they are being lost.",
 		metric:      s.ConsumerMetric("DestinationDeliveryFailures", "Sum"),
-		threshold:   1, periods: 1, datapoints: 1,
+		threshold:   1, thresholdText: "1", periods: 1, datapoints: 1,
 	}, {
 		id: "ArchiveFreshnessAlarm", runbook: RunbookArchiveFreshness,
 		description: fmt.Sprintf("The oldest record not yet archived to S3 is older than %s.", human(cfg.freshnessThreshold)),
 		metric:      s.ArchiveMetric("DeliveryToS3.DataFreshness", "Maximum"),
-		threshold:   freshnessSec, periods: 5, datapoints: 5,
+		threshold:   freshnessSec, thresholdText: human(cfg.freshnessThreshold), periods: 5, datapoints: 5,
 	}}
 	action := awscloudwatchactions.NewSnsAction(s.AlarmTopic)
 	for _, spec := range specs {
@@ -142,6 +144,13 @@ func (s *StandardStream) newMonitoring() {
 		a.AddAlarmAction(action)
 		a.AddOkAction(action)
 		s.Alarms = append(s.Alarms, a)
+		s.alarmSpecs = append(s.alarmSpecs, AlarmSpec{
+			ID:          spec.id,
+			Metric:      fmt.Sprintf("%s %s (%s)", *spec.metric.Namespace(), *spec.metric.MetricName(), *spec.metric.Statistic()),
+			Threshold:   fmt.Sprintf(">= %s in %v of %v one-minute periods", spec.thresholdText, spec.datapoints, spec.periods),
+			Description: spec.description,
+			Runbook:     RunbookDir + "/" + spec.runbook,
+		})
 	}
 	s.IteratorAgeAlarm = s.Alarms[0]
 	s.newDashboard()

@@ -69,6 +69,65 @@ type StandardStreamProps struct {
 	//
 	// @default - the defaults of AlarmProps
 	Alarms *AlarmProps
+
+	// DataModel is the stream's contract: the schema of its records, who
+	// owns it and how it is keyed. `make docs` renders it per stream.
+	//
+	// @default - none: the stream's records are undocumented
+	DataModel *DataModel
+}
+
+// Classification is how sensitive a stream's records are.
+type Classification string
+
+const (
+	// ClassificationPublic data may be published.
+	ClassificationPublic Classification = "PUBLIC"
+	// ClassificationInternal data stays inside the company.
+	ClassificationInternal Classification = "INTERNAL"
+	// ClassificationConfidential data is restricted to the teams that need it.
+	ClassificationConfidential Classification = "CONFIDENTIAL"
+	// ClassificationPII data identifies people; it needs a retention and
+	// deletion story (GDPR, CCPA) beyond the stream's.
+	ClassificationPII Classification = "PII"
+)
+
+// DataModel documents a stream's records. Every field is required when a
+// DataModel is given, and synth fails if the schema is missing or invalid.
+type DataModel struct {
+	// Schema is the path of the JSON Schema file (draft 4 to 2020-12) that
+	// each record's data conforms to. A relative path is relative to the
+	// working directory of the CDK app. Examples in the schema's top-level
+	// "examples" keyword must validate against it.
+	//
+	// @default - none; required
+	Schema *string
+
+	// Owner is the team accountable for the stream and its schema.
+	//
+	// @default - none; required
+	Owner *string
+
+	// Description says what the records are and who uses them.
+	//
+	// @default - none; required
+	Description *string
+
+	// PartitionKey says which value producers use as the partition key.
+	//
+	// @default - none; required
+	PartitionKey *string
+
+	// PartitionKeyRationale says why that key: its cardinality and what
+	// order it preserves (see docs/partition-keys.md).
+	//
+	// @default - none; required
+	PartitionKeyRationale *string
+
+	// Classification is how sensitive the records are.
+	//
+	// @default - none; required
+	Classification Classification
 }
 
 // FailureDestination is where the event-source mapping sends records it gives

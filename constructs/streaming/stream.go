@@ -51,6 +51,9 @@ type StandardStream struct {
 
 	settings   settings
 	accessLogs awss3.Bucket
+	writers    []string
+	readers    []string
+	alarmSpecs []AlarmSpec
 }
 
 // NewStandardStream provisions a StandardStream in scope. Invalid props stop
@@ -61,6 +64,15 @@ func NewStandardStream(scope constructs.Construct, id string, props *StandardStr
 		panic(err)
 	}
 	s := &StandardStream{Construct: constructs.NewConstruct(scope, &id), settings: cfg}
+	if m := cfg.dataModel; m != nil {
+		// Lets IAM conditions, cost reports and data inventories find
+		// every resource that holds this stream's records by sensitivity.
+		// Dashboards are left out: cfn-lint's CloudFormation schema has no
+		// Tags on AWS::CloudWatch::Dashboard.
+		awscdk.Tags_Of(s.Construct).Add(jsii.String("data-classification"), jsii.String(string(m.Classification)), &awscdk.TagProps{
+			ExcludeResourceTypes: jsii.Strings("AWS::CloudWatch::Dashboard"),
+		})
+	}
 	s.newStream()
 	s.newConsumer()
 	s.newArchive()
@@ -90,6 +102,7 @@ func (s *StandardStream) newStream() {
 // kinesis:ListShards and kinesis:DescribeStreamSummary on this stream, and
 // kms:GenerateDataKey on a customer-managed key.
 func (s *StandardStream) GrantWrite(grantee awsiam.IGrantable) awsiam.Grant {
+	s.writers = append(s.writers, principal(grantee))
 	return s.grant(grantee, []string{"kms:GenerateDataKey"},
 		"kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards", "kinesis:DescribeStreamSummary")
 }
@@ -99,6 +112,7 @@ func (s *StandardStream) GrantWrite(grantee awsiam.IGrantable) awsiam.Grant {
 // kinesis:DescribeStream and kinesis:DescribeStreamSummary on this stream,
 // and kms:Decrypt on a customer-managed key.
 func (s *StandardStream) GrantRead(grantee awsiam.IGrantable) awsiam.Grant {
+	s.readers = append(s.readers, principal(grantee))
 	return s.grant(grantee, []string{"kms:Decrypt"}, readActions...)
 }
 

@@ -73,6 +73,9 @@ type settings struct {
 	topic                awssns.ITopic
 	iteratorAgeThreshold awscdk.Duration
 	freshnessThreshold   awscdk.Duration
+
+	dataModel *DataModel
+	schema    *Schema
 }
 
 // Validate reports every problem with props as one error whose lines name
@@ -273,6 +276,12 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		case retentionKnown && t >= retentionSec:
 			v.errorf("alarms.archiveFreshnessThreshold must be below retentionPeriod (%s), got %s", human(s.retention), human(s.freshnessThreshold))
 		}
+	}
+
+	if p.DataModel != nil {
+		m := *p.DataModel
+		s.dataModel = &m
+		s.schema = v.dataModel(&m)
 	}
 
 	return s, v.err()

@@ -183,3 +183,57 @@ func TestTimeoutCoversABatch(t *testing.T) {
 		t.Errorf("got %v, want 105 s accepted for 10,000 records", err)
 	}
 }
+
+func TestDataModel(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.json", `{"type":"object","required":["id"],"properties":{"id":{"type":"string"}},"examples":[{"id":"a"}]}`)
+	model := func(mutate func(*streaming.DataModel)) *streaming.StandardStreamProps {
+		m := &streaming.DataModel{
+			Schema: jsii.String(good), Owner: jsii.String("team"), Description: jsii.String("d"),
+			PartitionKey: jsii.String("id"), PartitionKeyRationale: jsii.String("unique"),
+			Classification: streaming.ClassificationInternal,
+		}
+		mutate(m)
+		return &streaming.StandardStreamProps{DataModel: m}
+	}
+	if err := streaming.Validate(model(func(*streaming.DataModel) {})); err != nil {
+		t.Fatalf("valid data model: got %v", err)
+	}
+	tests := []struct {
+		name   string
+		mutate func(*streaming.DataModel)
+		want   []string
+	}{
+		{"missing schema file", func(m *streaming.DataModel) { m.Schema = jsii.String(filepath.Join(dir, "nope.json")) }, []string{"dataModel.schema", "nope.json"}},
+		{"no schema", func(m *streaming.DataModel) { m.Schema = nil }, []string{"dataModel.schema", "required"}},
+		{"schema not JSON", func(m *streaming.DataModel) { m.Schema = jsii.String(write("bad.json", `{"type":`)) }, []string{"dataModel.schema", "bad.json", "not valid JSON"}},
+		{"schema not a JSON Schema", func(m *streaming.DataModel) { m.Schema = jsii.String(write("wrong.json", `{"type": 5}`)) }, []string{"dataModel.schema", "wrong.json", "not a valid JSON Schema"}},
+		{"example does not validate", func(m *streaming.DataModel) {
+			m.Schema = jsii.String(write("ex.json", `{"type":"object","required":["id"],"examples":[{"name":"x"}]}`))
+		}, []string{"dataModel.schema", "examples[0]", "id"}},
+		{"no owner", func(m *streaming.DataModel) { m.Owner = jsii.String("") }, []string{"dataModel.owner"}},
+		{"no partition key", func(m *streaming.DataModel) { m.PartitionKey = nil }, []string{"dataModel.partitionKey"}},
+		{"unknown classification", func(m *streaming.DataModel) { m.Classification = "SECRET" }, []string{"dataModel.classification", `"SECRET"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := streaming.Validate(model(tt.mutate))
+			var pe *streaming.PropsError
+			if !errors.As(err, &pe) || len(pe.Errs) != 1 {
+				t.Fatalf("got %v, want one *PropsError", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got %q, want it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
