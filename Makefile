@@ -14,7 +14,7 @@ STACK = StandardStream-$(ENV)
 NPM_STAMP := node_modules/.installed
 CDK := cdk --no-notices --no-version-reporting
 
-.PHONY: help deps synth test bench deploy diff clean
+.PHONY: help deps synth test bench docs deploy diff clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -35,6 +35,9 @@ synth: deps ## Synthesize every environment's stack into cdk.out/.
 test: deps ## Run every test.
 	go vet ./...
 	go test ./...
+
+docs: deps ## Regenerate the documents derived from code (docs/streams/, ...).
+	go run ./cmd/docgen
 
 bench: deps ## Run the consumer library's benchmarks and print the ratios (about a minute).
 	lambda/kinesisbatch/bench.sh

@@ -1,0 +1,81 @@
+// Package docs generates the documentation that is derived from code:
+// docs/streams/<stream>.md for every stream of every environment, from the
+// same config that deploys it. `make docs` writes the files; a test fails
+// when the committed ones are stale.
+package docs
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/internal/docs/streamdoc"
+	"github.com/standardstream/standardstream/stacks"
+)
+
+// Generate returns every generated document by its path relative to root,
+// the repository root.
+func Generate(root string) (map[string][]byte, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("docs: %w", err)
+	}
+	ctx, err := context(root)
+	if err != nil {
+		return nil, err
+	}
+	// No bundling: documents need the configuration, not the consumer binary.
+	ctx["aws:cdk:bundling-stacks"] = []any{}
+	out, err := os.MkdirTemp("", "docgen-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(out)
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(out)})
+	deployments, err := stacks.Build(app, stacks.Environments())
+	if err != nil {
+		return nil, err
+	}
+
+	docs := map[string][]byte{}
+	byStream := map[string][]streamdoc.Env{}
+	var order []string
+	for _, d := range deployments {
+		for _, s := range d.Streams {
+			name := *s.Node().Id()
+			if _, seen := byStream[name]; !seen {
+				order = append(order, name)
+			}
+			byStream[name] = append(byStream[name], streamdoc.Env{Name: d.Env.Name, StackName: d.Env.StackName(), Spec: s.Spec()})
+		}
+	}
+	for _, name := range order {
+		md, err := streamdoc.Markdown(name, byStream[name], root)
+		if err != nil {
+			return nil, err
+		}
+		docs[filepath.Join("docs", "streams", strings.ToLower(name)+".md")] = md
+	}
+	return docs, nil
+}
+
+// context reads the feature flags of cdk.json, so the documented stacks are
+// the deployed ones.
+func context(root string) (map[string]any, error) {
+	raw, err := os.ReadFile(filepath.Join(root, "cdk.json"))
+	if err != nil {
+		return nil, fmt.Errorf("docs: %w", err)
+	}
+	var cfg struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return nil, fmt.Errorf("docs: cdk.json: %w", err)
+	}
+	return cfg.Context, nil
+}
