@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/standardstream/standardstream/constructs/streaming"
 	"github.com/standardstream/standardstream/internal/docs"
 )
 
@@ -31,6 +32,23 @@ func TestDocsAreCurrent(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s is stale; run make docs and commit the result", path)
+		}
+	}
+}
+
+// TestRunbooks checks that every alarm's runbook says what the alarm means,
+// what to check first and how to redrive records.
+func TestRunbooks(t *testing.T) {
+	for _, name := range streaming.Runbooks {
+		raw, err := os.ReadFile(filepath.Join("..", streaming.RunbookDir, name))
+		if err != nil {
+			t.Errorf("runbook %s: %v", name, err)
+			continue
+		}
+		for _, section := range []string{"## What it means", "## First three things to check", "## Redrive"} {
+			if !bytes.Contains(raw, []byte("\n"+section)) {
+				t.Errorf("runbook %s lacks the section %q", name, section)
+			}
 		}
 	}
 }
