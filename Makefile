@@ -14,7 +14,7 @@ STACK = StandardStream-$(ENV)
 NPM_STAMP := node_modules/.installed
 CDK := cdk --no-notices --no-version-reporting
 
-.PHONY: help deps synth test bench docs deploy diff clean
+.PHONY: help deps synth test bench docs e2e demo deploy diff clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -38,6 +38,16 @@ test: deps ## Run every test.
 
 docs: deps ## Regenerate the documents derived from code (docs/streams/, ...).
 	go run ./cmd/docgen
+
+e2e: deps ## Run the end-to-end test against kinesis-local and print its summary (about 15 s).
+	go test ./test/e2e -run '^TestEndToEnd$$' -count=1 -v
+
+# The reference consumer runs as its Lambda binary, behind localesm's local
+# Lambda Runtime API.
+demo: deps ## Run producer, local event-source mapping and reference consumer for a few seconds.
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	go build -o "$$tmp/bootstrap" ./lambda && \
+	go run ./cmd/demo -consumer "$$tmp/bootstrap"
 
 bench: deps ## Run the consumer library's benchmarks and print the ratios (about a minute).
 	lambda/kinesisbatch/bench.sh
