@@ -137,7 +137,7 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("demo: producing %d records/s over %d keys into %s (%d shards) for %v; consumer logs in %s\n",
+	fmt.Printf("demo: offering %d records/s (the producer keeps one record per key in flight, so it may send fewer) over %d keys into %s (%d shards) for %v; consumer logs in %s\n",
 		cfg.rate, cfg.keys, stream, cfg.shards, cfg.duration, logPath)
 
 	start := time.Now()
