@@ -1,0 +1,83 @@
+package streamdoc
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/standardstream/standardstream/constructs/streaming"
+)
+
+func TestMarkdown(t *testing.T) {
+	schema := &streaming.Schema{
+		Path: "/repo/schemas/order.json",
+		Raw: map[string]any{
+			"description": "An order.",
+			"required":    []any{"id", "lines"},
+			"properties": map[string]any{
+				"id":    map[string]any{"type": "string", "description": "Order | ID", "examples": []any{"o-1"}},
+				"total": map[string]any{"type": "number"},
+				"lines": map[string]any{"type": "array", "items": map[string]any{"type": "integer"}},
+				"customer": map[string]any{"type": "object", "required": []any{"id"}, "properties": map[string]any{
+					"id": map[string]any{"type": "string", "enum": []any{"a", "b"}},
+				}},
+			},
+		},
+		Examples: []any{map[string]any{"id": "o-1", "lines": []any{1}}},
+	}
+	spec := func(name string, hours float64, fanOut bool) streaming.Spec {
+		return streaming.Spec{
+			Path: "Stack-" + name + "/Orders", StreamName: "orders-" + name, Mode: "ON_DEMAND", RetentionHours: hours,
+			Writers: []string{"Stack-" + name + "/Api"},
+			Consumer: streaming.ConsumerSpec{
+				Entry: "/repo/cmd/orders", BatchSize: 100, RetryAttempts: 3, MaxRecordAgeSec: 6 * 3600,
+				EnhancedFanOut: fanOut, FailureDestination: streaming.FailureDestinationS3,
+			},
+			Alarms: []streaming.AlarmSpec{{ID: "IteratorAgeAlarm", Metric: "AWS/Lambda IteratorAge (Maximum)", Threshold: ">= " + name, Runbook: "docs/runbooks/iterator-age.md"}},
+			DataModel: &streaming.DataModel{
+				Schema: &schema.Path, Owner: ptr("Orders"), Description: ptr("Orders."),
+				PartitionKey: ptr("customer"), PartitionKeyRationale: ptr("many"), Classification: streaming.ClassificationPII,
+			},
+			Schema: schema,
+		}
+	}
+	md, err := Markdown("Orders", []Env{{Name: "dev", Spec: spec("dev", 24, false)}, {Name: "prod", Spec: spec("prod", 168, true)}}, "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(md)
+	for _, want := range []string{
+		"# Stream `Orders`",
+		"| Stream name | `orders-dev` | `orders-prod` |",
+		"| Retention | 1 day | 7 days |",
+		"| Writers (`GrantWrite`) | `Stack-dev/Api` | `Stack-prod/Api` |",
+		"| Consumer | Lambda consumer, shared throughput | Lambda consumer, enhanced fan-out (dedicated 2 MB/s per shard) |",
+		"| Code | `cmd/orders` | `cmd/orders` |",
+		"| Classification | `PII`",
+		"[`schemas/order.json`](../../schemas/order.json)",
+		"| `IteratorAgeAlarm` | AWS/Lambda IteratorAge (Maximum) | >= dev | >= prod | [iterator-age.md](../../docs/runbooks/iterator-age.md) |",
+		// Required first, nested fields dotted, pipes escaped.
+		"| `id` | string | yes | Order \\| ID | `\"o-1\"` |",
+		"| `lines` | array | yes |",
+		"| `customer` | object | no |",
+		"| `customer.id` | string: one of \"a\", \"b\" | no |",
+		"`customer` struct<id:string>",
+		"`lines` array<bigint>",
+		"`total` double",
+		"\"lines\": [\n    1\n  ]",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("document lacks %q", want)
+		}
+	}
+	if strings.Index(doc, "| `lines` |") > strings.Index(doc, "| `customer` |") {
+		t.Error("optional field listed before a required one")
+	}
+}
+
+func TestMarkdownNeedsEnvironments(t *testing.T) {
+	if _, err := Markdown("Orders", nil, "/repo"); err == nil || !strings.Contains(err.Error(), `"Orders"`) {
+		t.Errorf("got %v, want an error naming the stream", err)
+	}
+}
+
+func ptr(s string) *string { return &s }
