@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +21,26 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/standardstream/standardstream/lambda/kinesisbatch"
+	"github.com/standardstream/standardstream/lambda/kinesisbatch/schema"
 )
+
+// eventSchema is the stream's record schema, the same file the stack's
+// DataModel names, so what synth documents is what the consumer enforces.
+//
+//go:embed event.schema.json
+var eventSchema []byte
+
+// recordSchema rejects records that break the stream's contract before
+// process sees them; the failure names the schema path.
+var recordSchema = mustCompile(eventSchema)
+
+func mustCompile(doc []byte) *schema.Schema {
+	s, err := schema.Compile(doc)
+	if err != nil {
+		panic(fmt.Sprintf("consumer: event.schema.json: %v", err)) // caught by TestSchema
+	}
+	return s
+}
 
 // Event is the record format of the reference stream.
 type Event struct {
@@ -68,7 +88,7 @@ func concurrency() (int, error) {
 }
 
 func newHandler(n int) *kinesisbatch.Handler {
-	return kinesisbatch.New(process, kinesisbatch.WithConcurrency(n))
+	return kinesisbatch.New(process, kinesisbatch.WithConcurrency(n), kinesisbatch.WithValidator(recordSchema.Validate))
 }
 
 func main() {

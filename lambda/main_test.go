@@ -123,3 +123,23 @@ func TestConcurrency(t *testing.T) {
 		}
 	}
 }
+
+func TestSchema(t *testing.T) {
+	tests := []struct {
+		data, wantErr string
+	}{
+		{`{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"}}`, ""},
+		{`{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"},"extra":1}`, "/additionalProperties"},
+		{`{"id":"e1","type":"order.lost","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"}}`, "/properties/type/enum"},
+		{`{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1"}}`, "/properties/payload/required"},
+	}
+	for _, tt := range tests {
+		err := recordSchema.Validate([]byte(tt.data))
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%s: got %v, want valid", tt.data, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%s: got %v, want an error naming %s", tt.data, err, tt.wantErr)
+		}
+	}
+}

@@ -62,7 +62,8 @@ type config struct {
 	poisonEvery        int
 }
 
-// event is the reference consumer's record format (lambda/main.go).
+// event is the reference stream's record format (lambda/event.schema.json,
+// which the reference consumer enforces).
 type event struct {
 	ID         string    `json:"id"`
 	Type       string    `json:"type"`
@@ -71,8 +72,9 @@ type event struct {
 }
 
 type order struct {
-	Customer string `json:"customer"`
-	Cents    int    `json:"cents"`
+	OrderID     string `json:"orderId"`
+	Customer    string `json:"customer"`
+	AmountCents int    `json:"amountCents"`
 }
 
 func run(ctx context.Context, cfg config) error {
@@ -216,7 +218,7 @@ func produce(ctx context.Context, p *producer.Producer, cfg config) error {
 				ID:         fmt.Sprintf("evt-%07d", n),
 				Type:       "order.created",
 				OccurredAt: time.Now().UTC(),
-				Payload:    order{Customer: customer, Cents: 100 + n%9900},
+				Payload:    order{OrderID: fmt.Sprintf("o-%07d", n), Customer: customer, AmountCents: 100 + n%9900},
 			})
 			if err != nil {
 				return err

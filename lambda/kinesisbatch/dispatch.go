@@ -203,6 +203,11 @@ func (h *Handler) call(ctx context.Context, r Record) (err error) {
 			err = &panicError{value: v, stack: debug.Stack()}
 		}
 	}()
+	if h.validator != nil {
+		if err := h.validator(r.Data); err != nil {
+			return fmt.Errorf("invalid record: %w", err)
+		}
+	}
 	return h.fn(ctx, r)
 }
 

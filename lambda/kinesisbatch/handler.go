@@ -52,14 +52,16 @@ type Func func(ctx context.Context, r Record) error
 // aws-lambda-go's lambda.Handler, so lambda.Start(h) runs it. A Handler is
 // safe for concurrent use.
 type Handler struct {
-	fn          Func
-	concurrency int
-	logger      *slog.Logger
-	metrics     io.Writer
-	namespace   string
-	margin      time.Duration
-	marginSet   bool // else the default, see deadlineMargin
-	now         func() time.Time
+	fn           Func
+	concurrency  int
+	logger       *slog.Logger
+	metrics      io.Writer
+	namespace    string
+	validator    func(data []byte) error
+	validatorSet bool // to reject WithValidator(nil)
+	margin       time.Duration
+	marginSet    bool // else the default, see deadlineMargin
+	now          func() time.Time
 
 	metricsMu sync.Mutex
 	decoders  sync.Pool
@@ -118,6 +120,16 @@ func WithDeadlineMargin(d time.Duration) Option {
 	return func(h *Handler) { h.margin, h.marginSet = d, true }
 }
 
+// WithValidator checks each record's data before fn sees it; a record it
+// rejects is a failure of that record, reported and skipping the rest of its
+// key like any other. Package kinesisbatch/schema provides a JSON Schema
+// validator; without this option records are not checked.
+//
+// Default: none.
+func WithValidator(validate func(data []byte) error) Option {
+	return func(h *Handler) { h.validator, h.validatorSet = validate, true }
+}
+
 // New returns a Handler that calls fn for each record. It panics when an
 // option is invalid, naming the option and the value.
 func New(fn Func, opts ...Option) *Handler {
@@ -152,6 +164,8 @@ func (h *Handler) validate() error {
 		return fmt.Errorf("kinesisbatch: WithMetrics: writer is nil")
 	case h.namespace == "" || len(h.namespace) > maxNamespace:
 		return fmt.Errorf("kinesisbatch: WithMetrics: namespace must be 1-%d characters, got %d", maxNamespace, len(h.namespace))
+	case h.validatorSet && h.validator == nil:
+		return fmt.Errorf("kinesisbatch: WithValidator: validate is nil")
 	case h.margin < 0:
 		return fmt.Errorf("kinesisbatch: WithDeadlineMargin: margin must not be negative, got %v", h.margin)
 	}
