@@ -11,7 +11,7 @@ import (
 // StandardStreamProps configures a StandardStream. The zero value is a
 // complete, safe StandardStream: an on-demand stream with 24 h retention and
 // AWS-managed encryption, the reference Go consumer, an S3 archive and alarms
-// on a new TLS-only topic.
+// on a new encrypted, TLS-only topic. docs/construct.md lists every prop.
 type StandardStreamProps struct {
 	// StreamName is the physical name of the Kinesis stream: 1-128 characters
 	// of [a-zA-Z0-9_.-].

@@ -1,6 +1,7 @@
 // Package docs generates the documentation that is derived from code:
 // docs/streams/<stream>.md for every stream of every environment, from the
-// same config that deploys it. `make docs` writes the files; a test fails
+// same config that deploys it, and docs/construct.md from the construct's
+// doc comments. `make docs` writes the files; a test fails
 // when the committed ones are stale.
 package docs
 
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/standardstream/standardstream/internal/docs/propsdoc"
 	"github.com/standardstream/standardstream/internal/docs/streamdoc"
 	"github.com/standardstream/standardstream/stacks"
 )
@@ -43,6 +45,11 @@ func Generate(root string) (map[string][]byte, error) {
 	}
 
 	docs := map[string][]byte{}
+	construct, err := propsdoc.Markdown(filepath.Join(root, "constructs", "streaming"))
+	if err != nil {
+		return nil, err
+	}
+	docs[filepath.Join("docs", "construct.md")] = construct
 	byStream := map[string][]streamdoc.Env{}
 	var order []string
 	for _, d := range deployments {
