@@ -15,16 +15,39 @@ import (
 func (s *StandardStream) newBucket(noun string, transitions []*awss3.Transition) awss3.Bucket {
 	cfg := s.settings
 	props := s.bucketProps(transitions)
-	props.ServerAccessLogsBucket = s.accessLogBucket()
-	props.ServerAccessLogsPrefix = jsii.String(noun + "/")
 	if cfg.key != nil {
 		props.Encryption = awss3.BucketEncryption_KMS
 		props.EncryptionKey = cfg.key
 		props.BucketKeyEnabled = jsii.Bool(true)
 	}
 	b := awss3.NewBucket(s.Construct, id(noun), props)
+	s.logAccess(b, noun+"/")
 	tightenPolicy(b)
 	return b
+}
+
+// logAccess sends b's server access logs to the access-log bucket under
+// prefix, granting S3's log delivery through a bucket policy. It does not use
+// BucketProps.ServerAccessLogsBucket, whose grant depends on the app's
+// feature flags (without @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy it
+// needs a log-delivery ACL, which BucketOwnerEnforced ownership forbids).
+func (s *StandardStream) logAccess(b awss3.Bucket, prefix string) {
+	logs := s.accessLogBucket()
+	b.Node().DefaultChild().(awss3.CfnBucket).SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{
+		DestinationBucketName: logs.BucketName(),
+		LogFilePrefix:         jsii.String(prefix),
+	})
+	logs.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logging.s3.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  jsii.Strings(*logs.ArnForObjects(jsii.String(prefix + "*"))),
+		Conditions: &map[string]interface{}{
+			"ArnLike":      map[string]interface{}{"aws:SourceArn": b.BucketArn()},
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Stack_Of(s.Construct).Account()},
+		},
+	}))
+	// No DependsOn from b to the policy: the policy names b (aws:SourceArn),
+	// so that would be a cycle; S3 delivers logs once both exist.
 }
 
 // accessLogBucket returns the bucket that receives the server access logs of
