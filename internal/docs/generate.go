@@ -1,7 +1,7 @@
 // Package docs generates the documentation that is derived from code:
 // docs/streams/<stream>.md for every stream of every environment, from the
-// same config that deploys it, and docs/construct.md from the construct's
-// doc comments. `make docs` writes the files; a test fails
+// same config that deploys it, docs/construct.md from the construct's doc
+// comments, and docs/architecture.svg from the synthesized templates. `make docs` writes the files; a test fails
 // when the committed ones are stale.
 package docs
 
@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/standardstream/standardstream/internal/docs/diagram"
 	"github.com/standardstream/standardstream/internal/docs/propsdoc"
 	"github.com/standardstream/standardstream/internal/docs/streamdoc"
 	"github.com/standardstream/standardstream/stacks"
@@ -61,6 +62,20 @@ func Generate(root string) (map[string][]byte, error) {
 			byStream[name] = append(byStream[name], streamdoc.Env{Name: d.Env.Name, StackName: d.Env.StackName(), Spec: s.Spec()})
 		}
 	}
+	// The diagram is drawn from the synthesized templates, so it shows what
+	// deploys. One environment is enough: they share the shape.
+	app.Synth(nil)
+	first := deployments[0].Env.StackName()
+	tpl, err := os.ReadFile(filepath.Join(out, first+".template.json"))
+	if err != nil {
+		return nil, fmt.Errorf("docs: %w", err)
+	}
+	svg, err := diagram.SVG(map[string][]byte{first: tpl})
+	if err != nil {
+		return nil, err
+	}
+	docs[filepath.Join("docs", "architecture.svg")] = svg
+
 	for _, name := range order {
 		md, err := streamdoc.Markdown(name, byStream[name], root)
 		if err != nil {
