@@ -267,6 +267,18 @@ func (r *Runner) Run(ctx context.Context) error {
 	return err
 }
 
+// Start runs Run in the background. The returned stop cancels it, waits for
+// it to return and returns its error; calling stop again returns the same.
+func (r *Runner) Start(ctx context.Context) (stop func() error) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	return sync.OnceValue(func() error {
+		cancel()
+		return <-done
+	})
+}
+
 // describe returns what every event record of the stream repeats, less the
 // shard ID.
 func (r *Runner) describe(ctx context.Context) (source, error) {

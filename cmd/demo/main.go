@@ -23,7 +23,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
@@ -126,13 +125,7 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	// The runner outlives an interrupt long enough to report what it did.
-	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
-	runDone := make(chan error, 1)
-	go func() { runDone <- runner.Run(runCtx) }()
-	stopRunner := sync.OnceValue(func() error {
-		cancelRun()
-		return <-runDone
-	})
+	stopRunner := runner.Start(context.WithoutCancel(ctx))
 	defer stopRunner()
 
 	p, err := producer.New(server.Client, stream)

@@ -219,13 +219,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancelRun := context.WithCancel(ctx)
-	runDone := make(chan error, 1)
-	go func() { runDone <- runner.Run(runCtx) }()
-	stopRunner := sync.OnceValue(func() error {
-		cancelRun()
-		return <-runDone
-	})
+	stopRunner := runner.Start(ctx)
 	defer stopRunner()
 
 	items := plan()
