@@ -4,9 +4,10 @@
 //
 // The asset hash is computed from the Go sources the binary links (the main
 // module's packages, including shared packages outside the entry directory),
-// go.mod, go.sum, the dependency versions, the Go version and the build flags.
-// Edits that cannot change the binary (tests, docs, unlinked packages) keep
-// the hash, so CDK reuses the bundled asset already in cdk.out and the Lambda
+// the versions of the linked dependencies, go.mod's go, toolchain and godebug
+// lines, the Go version and the build flags. Edits that cannot change the
+// binary (tests, docs, unlinked packages, dependencies only the CDK app uses)
+// keep the hash, so CDK reuses the bundled asset already in cdk.out and the Lambda
 // is not redeployed.
 package golambda
 

@@ -93,7 +93,9 @@ func TestHash(t *testing.T) {
 		{"file added to linked package", "shared/extra.go", "package shared\n", true},
 		{"embedded file edited", "shared/greeting.txt", "bonjour\n", true},
 		{"go.mod edited", "go.mod", testModule["go.mod"] + "\ngodebug panicnil=1\n", true},
-		{"go.sum added", "go.sum", "example.com/x v1.0.0 h1:AAAA=\n", true},
+		{"go directive changed", "go.mod", "module example.com/fn\n\ngo 1.25\n", true},
+		// Versions of linked modules are hashed; go.sum adds nothing.
+		{"go.sum added", "go.sum", "example.com/x v1.0.0 h1:AAAA=\n", false},
 		{"README edited", "README.md", "# fn, edited\n", false},
 		{"unlinked package edited", "unused/unused.go", "package unused\n\nfunc F() {}\n", false},
 		{"package added outside the build", "tools/tool.go", "package tools\n", false},

@@ -10,6 +10,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"golang.org/x/mod/modfile"
 	"io"
 	"io/fs"
 	"os"
@@ -21,7 +22,7 @@ import (
 
 // hashVersion is bumped when the hash inputs change, so old assets in cdk.out
 // are not reused for a differently built binary.
-const hashVersion = "golambda/1"
+const hashVersion = "golambda/2"
 
 // listedPackage holds the fields of `go list -json` that inspect needs.
 type listedPackage struct {
@@ -277,20 +278,33 @@ func hashModule(h io.Writer, m *listedModule) error {
 		fmt.Fprintf(h, "module %s@%s\n", m.Path, m.Version)
 		return nil
 	}
-	// go.mod's go and godebug lines change the binary; go.sum is hashed too
-	// so a dependency change can never be missed.
+	// Of go.mod, only the go, toolchain and godebug lines change the binary.
+	// Requirements are covered by the versions of the linked modules, so a
+	// dependency that only the CDK app uses does not redeploy the Lambda;
+	// go.sum adds nothing (a version's content is fixed).
 	gomod := m.GoMod
 	if gomod == "" {
 		gomod = filepath.Join(m.Dir, "go.mod")
 	}
-	if err := hashFile(h, m.Path+"/go.mod", gomod); err != nil {
+	data, err := os.ReadFile(gomod)
+	if err != nil {
 		return err
 	}
-	err := hashFile(h, m.Path+"/go.sum", filepath.Join(filepath.Dir(gomod), "go.sum"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil // a module without dependencies has no go.sum
+	f, err := modfile.Parse(gomod, data, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", gomod, err)
 	}
-	return err
+	fmt.Fprintf(h, "module %s (local)\n", m.Path)
+	if f.Go != nil {
+		fmt.Fprintf(h, "go %s\n", f.Go.Version)
+	}
+	if f.Toolchain != nil {
+		fmt.Fprintf(h, "toolchain %s\n", f.Toolchain.Name)
+	}
+	for _, d := range f.Godebug {
+		fmt.Fprintf(h, "godebug %s=%s\n", d.Key, d.Value)
+	}
+	return nil
 }
 
 func hashFile(h io.Writer, name, file string) error {
