@@ -45,7 +45,7 @@ func Example() {
 	// orders 72 hours
 	// max record age: 18 hours
 	// writers: [OrdersStack/OrderApi]
-	// 7 alarms, first: IteratorAgeAlarm
+	// 8 alarms, first: IteratorAgeAlarm
 }
 
 // Bad props are reported with the field and the value before anything is

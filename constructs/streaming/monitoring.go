@@ -22,14 +22,16 @@ const (
 	RunbookFailedRecords      = "failed-records.md"
 	RunbookFailureDelivery    = "failure-destination-delivery.md"
 	RunbookArchiveFreshness   = "archive-freshness.md"
+	RunbookConsumerStalled    = "consumer-stalled.md"
 	metricsPeriodMinutes      = 1
 	throttleEvaluationMinutes = 5
+	stalledPeriodMinutes      = 5
 )
 
 // Runbooks lists every runbook an alarm of a StandardStream names.
 var Runbooks = []string{
 	RunbookIteratorAge, RunbookStreamIteratorAge, RunbookWriteThrottles, RunbookConsumerErrors,
-	RunbookFailedRecords, RunbookFailureDelivery, RunbookArchiveFreshness,
+	RunbookFailedRecords, RunbookFailureDelivery, RunbookArchiveFreshness, RunbookConsumerStalled,
 }
 
 // metric is the one way this construct builds a metric: a namespace, a name,
@@ -72,12 +74,31 @@ type alarmSpec struct {
 	id          string
 	runbook     string
 	description string
-	metric      awscloudwatch.Metric
-	threshold   float64
+	metric      awscloudwatch.IMetric
+	// metricText describes metric for people, e.g. "AWS/Lambda Errors (Sum)".
+	metricText string
+	// periodMinutes is the metric's period when it is not one minute.
+	periodMinutes float64
+	threshold     float64
 	// thresholdText is the threshold for people, e.g. "1 hour" for 3600000 ms.
 	thresholdText string
 	periods       float64 // evaluation periods
 	datapoints    float64 // of periods that must breach
+}
+
+func (a alarmSpec) describeMetric() string {
+	if a.metricText != "" {
+		return a.metricText
+	}
+	m := a.metric.(awscloudwatch.Metric)
+	return fmt.Sprintf("%s %s (%s)", *m.Namespace(), *m.MetricName(), *m.Statistic())
+}
+
+func (a alarmSpec) periodText() string {
+	if a.periodMinutes > 1 {
+		return fmt.Sprintf("%v-minute", a.periodMinutes)
+	}
+	return "one-minute"
 }
 
 func (s *StandardStream) newMonitoring() {
@@ -125,6 +146,28 @@ func (s *StandardStream) newMonitoring() {
 		metric:      s.ArchiveMetric("DeliveryToS3.DataFreshness", "Maximum"),
 		threshold:   freshnessSec, thresholdText: human(cfg.freshnessThreshold), periods: 5, datapoints: 5,
 	}}
+	// A consumer that stops being invoked (a disabled or broken mapping)
+	// reports no IteratorAge and no errors, and the archive keeps the stream's
+	// own IteratorAge low: only records arriving with no invocations show it.
+	// Records would then expire silently at the end of retention.
+	period := &awscloudwatch.MetricOptions{Period: minutes(stalledPeriodMinutes)}
+	stalled := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String("IF(FILL(incoming, 0) > 0 AND FILL(invocations, 0) == 0, 1, 0)"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{
+			"incoming":    s.StreamMetric("IncomingRecords", "Sum").With(period),
+			"invocations": s.ConsumerMetric("Invocations", "Sum").With(period),
+		},
+		Label:  jsii.String("records arriving, consumer not invoked"),
+		Period: minutes(stalledPeriodMinutes),
+	})
+	specs = append(specs, alarmSpec{
+		id: "ConsumerStalledAlarm", runbook: RunbookConsumerStalled,
+		description:   fmt.Sprintf("Records are arriving but the consumer has not been invoked for %d minutes (mapping disabled or failing before invocation).", 3*stalledPeriodMinutes),
+		metric:        stalled,
+		metricText:    "AWS/Kinesis IncomingRecords > 0 while AWS/Lambda Invocations = 0 (Sum)",
+		periodMinutes: stalledPeriodMinutes,
+		threshold:     1, thresholdText: "1", periods: 3, datapoints: 3,
+	})
 	action := awscloudwatchactions.NewSnsAction(s.AlarmTopic)
 	for _, spec := range specs {
 		a := awscloudwatch.NewAlarm(s.Construct, id(spec.id), &awscloudwatch.AlarmProps{
@@ -146,8 +189,8 @@ func (s *StandardStream) newMonitoring() {
 		s.Alarms = append(s.Alarms, a)
 		s.alarmSpecs = append(s.alarmSpecs, AlarmSpec{
 			ID:          spec.id,
-			Metric:      fmt.Sprintf("%s %s (%s)", *spec.metric.Namespace(), *spec.metric.MetricName(), *spec.metric.Statistic()),
-			Threshold:   fmt.Sprintf(">= %s in %v of %v one-minute periods", spec.thresholdText, spec.datapoints, spec.periods),
+			Metric:      spec.describeMetric(),
+			Threshold:   fmt.Sprintf(">= %s in %v of %v %s periods", spec.thresholdText, spec.datapoints, spec.periods, spec.periodText()),
 			Description: spec.description,
 			Runbook:     RunbookDir + "/" + spec.runbook,
 		})

@@ -175,8 +175,19 @@ func TestAlarms(t *testing.T) {
 	for id, a := range alarms {
 		p := a["Properties"].(map[string]any)
 		dims, _ := p["Dimensions"].([]any)
-		if len(dims) == 0 {
+		if len(dims) == 0 && p["Metrics"] == nil {
 			t.Errorf("alarm %s has no dimensions", id)
+		}
+		// A metric-math alarm carries its dimensions on each metric it uses.
+		for _, m := range asSlice(p["Metrics"]) {
+			stat, _ := m.(map[string]any)["MetricStat"].(map[string]any)
+			if stat == nil {
+				continue // the expression itself
+			}
+			metric := stat["Metric"].(map[string]any)
+			if d, _ := metric["Dimensions"].([]any); len(d) == 0 {
+				t.Errorf("alarm %s: metric %v has no dimensions", id, metric["MetricName"])
+			}
 		}
 		for _, key := range []string{"AlarmActions", "OKActions"} {
 			actions, _ := json.Marshal(p[key])
@@ -201,7 +212,7 @@ func TestAlarms(t *testing.T) {
 			t.Errorf("alarms %s and %s share runbook %s", id, other, runbook)
 		}
 		seen[runbook] = id
-		key, _ := json.Marshal([]any{p["Namespace"], p["MetricName"], dims})
+		key, _ := json.Marshal([]any{p["Namespace"], p["MetricName"], dims, p["Metrics"]})
 		if metrics[string(key)] {
 			t.Errorf("alarm %s duplicates another alarm's metric %s", id, key)
 		}
@@ -383,5 +394,25 @@ func assertPolicy(t *testing.T, tpl *cdktest.Template, role string, statements [
 		"Roles", []any{obj("Ref", tpl.LogicalID("AWS::IAM::Role", role))},
 		"PolicyDocument", obj("Version", "2012-10-17", "Statement", statements),
 		"PolicyName", assertions.Match_AnyValue(),
+	))
+}
+
+func asSlice(v any) []any { l, _ := v.([]any); return l }
+
+func TestStalledConsumerAlarm(t *testing.T) {
+	tpl, _, _ := synth(t, nil)
+	stream := tpl.LogicalID("AWS::Kinesis::Stream", "Stream")
+	fn := tpl.LogicalID("AWS::Lambda::Function", "Consumer")
+	tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
+		"EvaluationPeriods", 3, "DatapointsToAlarm", 3, "Threshold", 1, "TreatMissingData", "notBreaching",
+		"Metrics", arrayWith(
+			like("Expression", "IF(FILL(incoming, 0) > 0 AND FILL(invocations, 0) == 0, 1, 0)", "ReturnData", true),
+			like("Id", "incoming", "MetricStat", like("Period", 300, "Stat", "Sum", "Metric", like(
+				"Namespace", "AWS/Kinesis", "MetricName", "IncomingRecords",
+				"Dimensions", []any{obj("Name", "StreamName", "Value", obj("Ref", stream))}))),
+			like("Id", "invocations", "MetricStat", like("Period", 300, "Stat", "Sum", "Metric", like(
+				"Namespace", "AWS/Lambda", "MetricName", "Invocations",
+				"Dimensions", []any{obj("Name", "FunctionName", "Value", obj("Ref", fn))}))),
+		),
 	))
 }

@@ -131,7 +131,7 @@ func TestDevLabels(t *testing.T) {
 		"Firehose delivery stream", "Delivery", "GZIP",
 		"Archive bucket (S3)", "data/year=yyyy/month=MM/day=dd/hour=HH/", "Standard-IA after 30 d", "expires after 365 d",
 		"Access-log bucket (S3)", "AccessLogs",
-		"CloudWatch: 7 alarms, 1 dashboard", "IteratorAgeAlarm", "StreamIteratorAgeAlarm", "WriteThrottleAlarm",
+		"CloudWatch: 8 alarms, 1 dashboard", "IteratorAgeAlarm", "StreamIteratorAgeAlarm", "WriteThrottleAlarm",
 		"ConsumerErrorAlarm", "FailedRecordsAlarm", "FailureDeliveryAlarm", "ArchiveFreshnessAlarm",
 		"SNS topic", "AlarmTopic", "TLS only", "ALARM / OK",
 	)
@@ -168,7 +168,7 @@ func TestTwoStreams(t *testing.T) {
 	if strings.Contains(clicksSVG, "OrderApi") {
 		t.Error("Clicks lane lists OrderApi as a writer; it may write only to Orders")
 	}
-	contains(t, texts, "CloudWatch: 7 alarms, 1 dashboard")
+	contains(t, texts, "CloudWatch: 8 alarms, 1 dashboard")
 }
 
 func TestDeterministic(t *testing.T) {
