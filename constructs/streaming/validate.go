@@ -180,12 +180,12 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		v.errorf("consumer.entry must be the directory of a Go main package, got an empty string")
 	}
 	v.integerIn("consumer.memorySize", s.memorySize, minMemoryMB, maxMemoryMB)
-	timeoutSec, timeoutKnown := seconds(s.timeout)
-	if timeoutKnown && (timeoutSec < 1 || timeoutSec > maxTimeoutSec) {
+	timeoutSec, timeoutOK := seconds(s.timeout)
+	if timeoutOK && (timeoutSec < 1 || timeoutSec > maxTimeoutSec) {
 		v.errorf("consumer.timeout must be between 1 and %d seconds, got %s", maxTimeoutSec, human(s.timeout))
+		timeoutOK = false
 	}
-	v.integerIn("consumer.batchSize", s.batchSize, 1, maxBatchSize)
-	if timeoutKnown && timeoutSec >= 1 && timeoutSec <= maxTimeoutSec && s.batchSize != nil && !unresolved(s.batchSize) && *s.batchSize >= 1 && *s.batchSize <= maxBatchSize {
+	if batchOK := v.integerIn("consumer.batchSize", s.batchSize, 1, maxBatchSize); batchOK && timeoutOK {
 		if need := math.Ceil(*s.batchSize*recordBudgetSec + checkpointMargin); timeoutSec < need {
 			v.errorf("consumer.timeout must be at least %v seconds for a batch of %v records (10 ms per record plus the consumer's %v s checkpoint margin), got %s", need, *s.batchSize, checkpointMargin, human(s.timeout))
 		}
@@ -293,13 +293,17 @@ func (v *validator) errorf(format string, args ...any) {
 	v.errs = append(v.errs, fmt.Errorf(format, args...))
 }
 
-func (v *validator) integerIn(field string, n *float64, lo, hi float64) {
+// integerIn checks that n is a whole number in [lo, hi], and reports whether
+// it is known (not nil, not a token) and valid.
+func (v *validator) integerIn(field string, n *float64, lo, hi float64) bool {
 	if n == nil || unresolved(n) {
-		return
+		return false
 	}
 	if *n < lo || *n > hi || *n != math.Trunc(*n) {
 		v.errorf("%s must be a whole number between %v and %v, got %s", field, lo, hi, num(n))
+		return false
 	}
+	return true
 }
 
 func (v *validator) err() error {

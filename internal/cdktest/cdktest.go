@@ -4,7 +4,6 @@
 package cdktest
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/standardstream/standardstream/stacks"
 )
 
 // Root returns the module's root directory (the one holding go.mod).
@@ -41,17 +42,11 @@ func Root(t testing.TB) string {
 // Context returns the context of cdk.json: the feature flags the app runs with.
 func Context(t testing.TB) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(Root(t), "cdk.json"))
+	ctx, err := stacks.Context(Root(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		t.Fatalf("cdk.json: %v", err)
-	}
-	return cfg.Context
+	return ctx
 }
 
 // NewApp returns an App with cdk.json's feature flags that writes to a

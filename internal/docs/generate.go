@@ -6,7 +6,6 @@
 package docs
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,7 +27,7 @@ func Generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docs: %w", err)
 	}
-	ctx, err := context(root)
+	ctx, err := stacks.Context(root)
 	if err != nil {
 		return nil, err
 	}
@@ -84,20 +83,4 @@ func Generate(root string) (map[string][]byte, error) {
 		docs[filepath.Join("docs", "streams", strings.ToLower(name)+".md")] = md
 	}
 	return docs, nil
-}
-
-// context reads the feature flags of cdk.json, so the documented stacks are
-// the deployed ones.
-func context(root string) (map[string]any, error) {
-	raw, err := os.ReadFile(filepath.Join(root, "cdk.json"))
-	if err != nil {
-		return nil, fmt.Errorf("docs: %w", err)
-	}
-	var cfg struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, fmt.Errorf("docs: cdk.json: %w", err)
-	}
-	return cfg.Context, nil
 }
