@@ -157,10 +157,7 @@ func (d DirDestination) Put(_ context.Context, f *Failure) error {
 	if err != nil {
 		return fmt.Errorf("localesm: encode failure of shard %s: %w", f.KinesisBatchInfo.ShardID, err)
 	}
-	at := time.Time(f.Timestamp).UTC()
-	path := filepath.Join(d.Dir, "aws", "lambda", f.MappingUUID, f.KinesisBatchInfo.ShardID,
-		at.Format("2006"), at.Format("01"), at.Format("02"),
-		at.Format("2006-01-02T15.04.05")+"-"+newUUID())
+	path := filepath.Join(d.Dir, filepath.FromSlash(ObjectKey(f)))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("localesm: failure destination: %w", err)
 	}

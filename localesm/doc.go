@@ -65,8 +65,9 @@
 //
 // The failure destination receives a [Failure]: the invocation record that
 // Lambda sends to an on-failure destination, plus the records themselves
-// as an S3 destination gets them. [DirDestination] writes it to the key an
-// S3 bucket would hold it under; [MemoryDestination] keeps it for tests.
+// as an S3 destination gets them. [S3Destination] writes it to a bucket (an
+// S3 emulator's, say) at the key Lambda uses, [DirDestination] to that key
+// in a directory; [MemoryDestination] keeps it for tests.
 //
 // # Differences from Lambda
 //
