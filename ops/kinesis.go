@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -50,6 +51,9 @@ func checkStream(ctx context.Context, k KinesisAPI, stream string) error {
 	}
 }
 
+// redriveLinger is the producer's linger when redriving or replaying.
+const redriveLinger = 5 * time.Millisecond
+
 // putter puts records with a producer and tells each record's caller when
 // the producer gave up on it.
 type putter struct {
@@ -61,7 +65,10 @@ type putter struct {
 
 func newPutter(k producer.Client, stream string, opts []producer.Option) (*putter, error) {
 	pt := &putter{pending: make(map[*byte]func(error))}
-	opts = append(append([]producer.Option(nil), opts...), producer.WithOnFailure(pt.failed))
+	// All records are at hand: a short linger sends a key's next record
+	// soon after the previous one is acknowledged. The caller's options
+	// come after and win.
+	opts = append(append([]producer.Option{producer.WithLinger(redriveLinger)}, opts...), producer.WithOnFailure(pt.failed))
 	p, err := producer.New(k, stream, opts...)
 	if err != nil {
 		return nil, inputErrorf("--stream", stream, "%v", err)

@@ -320,4 +320,3 @@ func (t *tailRun) print(shard string, rec ktypes.Record) bool {
 	}
 	return true
 }
-
