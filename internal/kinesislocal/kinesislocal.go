@@ -4,8 +4,8 @@
 // cmd/demo use [Start] and [Server.Stop].
 //
 // The server binds 127.0.0.1 only (a `node -r` shim forces it: kinesis-local
-// itself binds 0.0.0.0), creates streams at once (CREATE_STREAM_DURATION=0ms)
-// and never throttles, so throttling paths are tested with fake clients.
+// itself binds 0.0.0.0), creates streams and reshards at once
+// (CREATE_STREAM_DURATION=0ms and the like) and never throttles, so throttling paths are tested with fake clients.
 // It slows down as one stream grows: give each test a fresh stream with
 // [Server.CreateStream] and a unique name from [StreamName].
 package kinesislocal
@@ -143,6 +143,10 @@ func start(ctx context.Context, dir string, ready time.Duration) (*Server, error
 		"KINESIS_MOCK_CERT_PATH="+filepath.Join(pkg, "server.json"),
 		"CREATE_STREAM_DURATION=0ms",
 		"DELETE_STREAM_DURATION=0ms",
+		// Resharding completes at once too, for tests of readers that follow it.
+		"UPDATE_SHARD_COUNT_DURATION=0ms",
+		"SPLIT_SHARD_DURATION=0ms",
+		"MERGE_SHARDS_DURATION=0ms",
 		"AWS_REGION="+Region,
 		"LOG_LEVEL=WARN",
 		"SHOULD_PERSIST_DATA=false",
