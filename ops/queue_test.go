@@ -115,6 +115,7 @@ func (q *fakeQueue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the stream's retention (here: a shard that is gone) is reported, not
 // dropped silently.
 func TestRedriveFromQueue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := kinesisT(t).Client
 	source := newStream(t, 1)
@@ -182,6 +183,7 @@ func TestRedriveFromQueue(t *testing.T) {
 // TestRedriveFromQueueDryRun: a dry run reports, puts nothing and leaves
 // the messages in the queue, visible.
 func TestRedriveFromQueueDryRun(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := kinesisT(t).Client
 	stream := newStream(t, 1)

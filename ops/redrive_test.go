@@ -78,6 +78,7 @@ func (c *consumer) Invoke(_ context.Context, payload []byte) ([]byte, error) {
 // emulator); after the consumer is fixed, redrive puts every record back,
 // the consumer handles them all, and a second redrive puts nothing.
 func TestRedriveEndToEnd(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	k := kinesisT(t).Client
@@ -262,6 +263,7 @@ func writeFailures(t *testing.T, bucket string, objects, perObject, keys int) []
 // TestRedriveInterruptedAndResumed: a redrive cancelled part-way, then run
 // again to completion, puts every record exactly once, in order per key.
 func TestRedriveInterruptedAndResumed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := kinesisT(t).Client
 	stream := newStream(t, 1)
@@ -272,7 +274,7 @@ func TestRedriveInterruptedAndResumed(t *testing.T) {
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	interrupting := &cancelAfter{KinesisAPI: k, after: 8, cancel: cancel}
+	interrupting := &cancelAfter{KinesisAPI: k, after: 3, cancel: cancel}
 	var out bytes.Buffer
 	r := &Redriver{Kinesis: interrupting, S3: s3T(t), Stream: stream, Out: &out, ProducerOptions: fastProducer}
 	sum1, err := r.FromS3(runCtx, S3Location{Bucket: bucket})
@@ -322,6 +324,7 @@ func TestRedriveInterruptedAndResumed(t *testing.T) {
 // TestRedriveDryRunChangesNothing: a dry run reports and puts nothing, and
 // writes no marker.
 func TestRedriveDryRunChangesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := kinesisT(t).Client
 	stream := newStream(t, 1)
@@ -395,6 +398,7 @@ func ptr[T any](v T) *T { return &v }
 // put are listed with their object, fail the run, and are put by a later
 // run; the records put the first time are not put again.
 func TestRedriveFailedRecordsAreListedAndNotMarked(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := kinesisT(t).Client
 	stream := newStream(t, 1)

@@ -31,6 +31,7 @@ func gz(t *testing.T, lines []string) []byte {
 // for byte, in order per key, and counts a record without the key as
 // failed.
 func TestReplayWindow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := kinesisT(t).Client
 	stream := newStream(t, 2)
@@ -96,6 +97,7 @@ func TestReplayWindow(t *testing.T) {
 }
 
 func TestReplayDryRunAndBadInput(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := kinesisT(t).Client
 	stream := newStream(t, 1)

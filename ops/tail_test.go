@@ -51,6 +51,7 @@ func (s *syncBuffer) lines() []TailRecord {
 // the stream is resharded while it runs; JSON data as JSON, other data as
 // base64; records failing the schema marked.
 func TestTailFollowsResharding(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	k := kinesisT(t).Client
@@ -132,6 +133,7 @@ func TestTailFollowsResharding(t *testing.T) {
 }
 
 func TestTailBadInput(t *testing.T) {
+	t.Parallel()
 	k := kinesisT(t).Client
 	_, err := (&Tailer{Kinesis: k, Stream: "no-such-stream", Out: &bytes.Buffer{}}).Run(context.Background())
 	var ie *InputError
