@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -112,8 +113,12 @@ func (r *Redriver) FromQueue(ctx context.Context, queueURL string) (Summary, err
 		}
 		defer pt.p.Close(context.WithoutCancel(ctx))
 	}
+	// The progress goroutine reads a copy of sum, stored after each message.
+	var shown atomic.Pointer[Summary]
+	shown.Store(&Summary{})
 	status := func() string {
-		return fmt.Sprintf("messages %d, records %d, put %d, failed %d", sum.Objects, sum.Records, sum.Put, sum.Failed)
+		s := shown.Load()
+		return fmt.Sprintf("messages %d, records %d, put %d, failed %d", s.Objects, s.Records, s.Put, s.Failed)
 	}
 	prog := newProgress(r.Progress, "redrive", len(valid), r.ProgressEvery, status)
 	defer prog.finish()
@@ -153,6 +158,7 @@ func (r *Redriver) FromQueue(ctx context.Context, queueURL string) (Summary, err
 			fmt.Fprintf(out, "would put %d records of shard %s, sequence numbers %s to %s (message %s) on %s\n",
 				len(recs), m.info.ShardID, m.info.StartSequenceNumber, m.info.EndSequenceNumber, m.id, r.Stream)
 			release(m)
+			shown.Store(new(sum))
 			prog.advance(1)
 			continue
 		}
@@ -170,6 +176,7 @@ func (r *Redriver) FromQueue(ctx context.Context, queueURL string) (Summary, err
 		}); err != nil {
 			errs = append(errs, fmt.Errorf("message %s: records put, but deleting the message failed, a re-run would put them again: %w", m.id, err))
 		}
+		shown.Store(new(sum))
 		prog.advance(1)
 	}
 	if interrupted {

@@ -292,7 +292,6 @@ type redriveRun struct {
 
 	mu      sync.Mutex // guards sum, out, errs
 	sum     Summary
-	done    int // objects finished, for progress
 	errs    []error
 	flushes sync.WaitGroup
 }
@@ -397,7 +396,7 @@ func (run *redriveRun) redrive(ctx context.Context, objects []objectEntry) (Summ
 		err = fmt.Errorf("%d records could not be put; they are listed above and not marked as redriven", run.sum.Failed)
 	}
 	err = errors.Join(append([]error{err}, run.errs...)...)
-	if interrupted || ctx.Err() != nil {
+	if interrupted {
 		err = errors.Join(fmt.Errorf("interrupted (%w); run the same command again to resume", context.Cause(ctx)), err)
 	}
 	return run.sum, err
@@ -410,7 +409,7 @@ func (run *redriveRun) fail(err error) {
 	fmt.Fprintf(run.out, "unreadable: %v\n", err)
 }
 
-// fetch reads and decodes an object, unless a marker says it was redriven.
+// fetch reads and decodes an object, with what markers say was put of it.
 func (run *redriveRun) fetch(ctx context.Context, key string) (*fetched, error) {
 	st := run.markers[key]
 	if st == nil {

@@ -141,7 +141,7 @@ func TestRedriveEndToEnd(t *testing.T) {
 	// when: the consumer is fixed and the failures are redriven
 	c.fixed.Store(true)
 	var out bytes.Buffer
-	r := &Redriver{Kinesis: k, S3: s3c, Stream: stream, Out: &out, ProducerOptions: fastProducer}
+	r := &Redriver{Kinesis: k, S3: s3c, Stream: stream, Out: &out, ProducerOptions: fastProducer, Progress: &lockedBuffer{}, ProgressEvery: time.Millisecond}
 	sum, err := r.FromS3(ctx, S3Location{Bucket: bucket})
 	if err != nil {
 		t.Fatalf("redrive: %v\n%s", err, out.String())
