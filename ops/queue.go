@@ -139,20 +139,35 @@ func (r *Redriver) FromQueue(ctx context.Context, queueURL string) (Summary, err
 		if stream == "" {
 			stream = r.Stream
 		}
-		recs, lost, readErr := readRange(ctx, r.Kinesis, stream, m.info)
-		if readErr != nil && ctx.Err() != nil {
+		recs, missing, readErr := readRange(ctx, r.Kinesis, stream, m.info)
+		switch {
+		case readErr == nil:
+		case ctx.Err() != nil:
 			interrupted = true
 			sum.Objects--
 			release(m)
 			continue
+		case errors.Is(readErr, errPastRetention):
+			// Reported with the whole message; retrying cannot bring the
+			// records back, so the message goes once the rest is put.
+			fmt.Fprintf(out, "lost: message %s: shard %s sequence numbers %s to %s of %s: %d records %v; message: %s\n",
+				m.id, m.info.ShardID, m.info.StartSequenceNumber, m.info.EndSequenceNumber, stream, missing, readErr, m.body)
+			errs = append(errs, fmt.Errorf("message %s: %d records past retention", m.id, missing))
+		default:
+			// Not read now (denied, throttled): the message stays for a
+			// re-run, and nothing of it is put.
+			sum.Records += max(m.info.BatchSize, 1)
+			sum.Failed += max(m.info.BatchSize, 1)
+			fmt.Fprintf(out, "failed: message %s: shard %s sequence numbers %s to %s could not be read: %v\n",
+				m.id, m.info.ShardID, m.info.StartSequenceNumber, m.info.EndSequenceNumber, readErr)
+			errs = append(errs, fmt.Errorf("message %s: %w; the message stays in the queue", m.id, readErr))
+			release(m)
+			shown.Store(new(sum))
+			prog.advance(1)
+			continue
 		}
-		sum.Records += len(recs) + lost
-		sum.Failed += lost
-		if readErr != nil {
-			fmt.Fprintf(out, "lost: message %s: shard %s sequence numbers %s to %s of %s are past the stream's retention (%d records): %v; message: %s\n",
-				m.id, m.info.ShardID, m.info.StartSequenceNumber, m.info.EndSequenceNumber, stream, lost, readErr, m.body)
-			errs = append(errs, fmt.Errorf("message %s: %d records past retention", m.id, lost))
-		}
+		sum.Records += len(recs) + missing
+		sum.Failed += missing
 		if r.DryRun {
 			sum.Put += len(recs)
 			fmt.Fprintf(out, "would put %d records of shard %s, sequence numbers %s to %s (message %s) on %s\n",
@@ -228,10 +243,16 @@ func (r *Redriver) receiveAll(ctx context.Context, queueURL string) ([]*message,
 	return msgs, nil
 }
 
+// errPastRetention marks records of a range that the stream no longer
+// holds.
+var errPastRetention = errors.New("past the stream's retention")
+
 // readRange reads the records of info's sequence range from its shard. It
 // returns the records still in the stream and how many of the range are
-// not, with an error saying why.
-func readRange(ctx context.Context, k KinesisAPI, stream string, info *batchInfo) ([]kinesisRecord, int, error) {
+// not; err wraps errPastRetention when records are gone (the shard has
+// expired, or starts after the range's start now), and is another error
+// when the range could not be read (which is worth another try).
+func readRange(ctx context.Context, k KinesisAPI, stream string, info *batchInfo) (recs []kinesisRecord, missing int, err error) {
 	name, arn := streamRef(stream)
 	it, err := k.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{
 		StreamName:             name,
@@ -240,50 +261,56 @@ func readRange(ctx context.Context, k KinesisAPI, stream string, info *batchInfo
 		ShardIteratorType:      ktypes.ShardIteratorTypeAtSequenceNumber,
 		StartingSequenceNumber: aws.String(info.StartSequenceNumber),
 	})
-	if err != nil {
+	switch apiCode(err) {
+	case "":
+	case "ResourceNotFoundException", "InvalidArgumentException":
+		// The shard expired after resharding, or the sequence number is
+		// no longer in it.
+		return nil, max(info.BatchSize, 1), fmt.Errorf("%w: get shard iterator: %w", errPastRetention, err)
+	default:
 		return nil, max(info.BatchSize, 1), fmt.Errorf("get shard iterator: %w", err)
 	}
-	var recs []kinesisRecord
 	iter := it.ShardIterator
-	empty := 0
+	empty, throttled := 0, 0
 	for iter != nil {
 		out, err := k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, StreamARN: arn})
+		if code := apiCode(err); code == "ProvisionedThroughputExceededException" || code == "LimitExceededException" {
+			// Five reads a second per shard, shared with the consumer.
+			if throttled++; throttled <= maxEmptyReads && sleep(ctx, 200*time.Millisecond) {
+				continue
+			}
+		}
 		if err != nil {
 			return recs, max(info.BatchSize-len(recs), 1), fmt.Errorf("get records: %w", err)
 		}
+		done := false
 		for _, rec := range out.Records {
 			seq := aws.ToString(rec.SequenceNumber)
 			if compareSeq(seq, info.EndSequenceNumber) > 0 {
-				iter = nil
+				done = true
 				break
 			}
 			recs = append(recs, kinesisRecord{seq: seq, key: aws.ToString(rec.PartitionKey), data: rec.Data})
 		}
-		if iter == nil {
+		iter = out.NextShardIterator
+		if done || len(out.Records) == 0 && aws.ToInt64(out.MillisBehindLatest) == 0 {
 			break
 		}
-		iter = out.NextShardIterator
 		if len(out.Records) == 0 {
-			if aws.ToInt64(out.MillisBehindLatest) == 0 {
+			if empty++; empty > maxEmptyReads || !sleep(ctx, 200*time.Millisecond) {
 				break
-			}
-			if empty++; empty > maxEmptyReads {
-				break
-			}
-			select {
-			case <-time.After(200 * time.Millisecond):
-			case <-ctx.Done():
-				return recs, 0, ctx.Err()
 			}
 		}
 	}
+	if ctx.Err() != nil {
+		return recs, max(info.BatchSize-len(recs), 1), ctx.Err()
+	}
 	if len(recs) == 0 || recs[0].seq != info.StartSequenceNumber {
-		lost := max(info.BatchSize-len(recs), 1)
-		first := "the end of the range"
+		first := "after the range"
 		if len(recs) > 0 {
 			first = recs[0].seq
 		}
-		return recs, lost, fmt.Errorf("the shard starts at %s now", first)
+		return recs, max(info.BatchSize-len(recs), 1), fmt.Errorf("%w: the shard starts at %s now", errPastRetention, first)
 	}
 	return recs, 0, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
 )
 
 // fakeQueue is a stand-in for one SQS queue, speaking the SQS JSON protocol
@@ -208,5 +209,36 @@ func TestRedriveFromQueueDryRun(t *testing.T) {
 	}
 	if q.len() != 1 || q.inFlight["m-1"] {
 		t.Errorf("the message must stay in the queue, visible")
+	}
+}
+
+// deniedReads fails GetShardIterator as an IAM policy without
+// kinesis:GetShardIterator would.
+type deniedReads struct{ KinesisAPI }
+
+func (deniedReads) GetShardIterator(context.Context, *kinesis.GetShardIteratorInput, ...func(*kinesis.Options)) (*kinesis.GetShardIteratorOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform kinesis:GetShardIterator"}
+}
+
+// TestRedriveFromQueueKeepsMessagesItCannotRead: a range that cannot be
+// read for a reason other than retention is counted as failed and its
+// message stays in the queue for a re-run.
+func TestRedriveFromQueueKeepsMessagesItCannotRead(t *testing.T) {
+	t.Parallel()
+	k := kinesisT(t).Client
+	stream := newStream(t, 1)
+	q, sqsc := newFakeQueue(t)
+	q.send(`{"KinesisBatchInfo":{"shardId":"shardId-000000000000","startSequenceNumber":"1","endSequenceNumber":"3","batchSize":3}}`)
+	var out bytes.Buffer
+	r := &Redriver{Kinesis: deniedReads{k}, SQS: sqsc, Stream: stream, Out: &out}
+	sum, err := r.FromQueue(context.Background(), q.url)
+	if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") || !strings.Contains(err.Error(), "stays in the queue") {
+		t.Errorf("got error %v", err)
+	}
+	if got, w := sum.RedriveLine(), "redrive: objects 1, records 3, put 0, failed 3, skipped 0"; got != w {
+		t.Errorf("got %q, want %q", got, w)
+	}
+	if q.len() != 1 || q.inFlight["m-1"] {
+		t.Errorf("the message must stay in the queue, visible; output:\n%s", out.String())
 	}
 }
