@@ -18,8 +18,11 @@
 // it is full, when its oldest record has waited the linger interval
 // ([WithLinger], 100 ms by default), and on Flush and Close. Put rejects at
 // once a record Kinesis would reject in a whole request: an empty
-// partition key or one over 256 characters, or a record over the stream's
-// maximum record size (1 MiB unless raised, see [WithMaxRecordSize]).
+// partition key or one over 256 Unicode characters (counted as Kinesis
+// counts them, a character outside the Basic Multilingual Plane once), or
+// a record over the stream's maximum record size (1 MiB unless raised, see
+// [WithMaxRecordSize]). Nil data is sent as an empty record, which Kinesis
+// accepts; the AWS SDK would otherwise reject the whole request for it.
 //
 // The buffer holds at most 32 MiB ([WithMaxBufferedBytes]); when it is
 // full, Put blocks until requests complete or its context ends.
@@ -31,7 +34,7 @@
 // throttling (ProvisionedThroughputExceededException, KMSThrottlingException)
 // and internal errors (InternalFailure). A request that fails as a whole is
 // retried the same way if it was throttled, failed on the server, or got
-// no answer. Each attempt waits an exponential backoff with full jitter
+// no answer; one the SDK refused to send (its parameter validation) is not. Each attempt waits an exponential backoff with full jitter
 // ([WithBackoff]), and a record gets at most 10 attempts ([WithMaxAttempts]).
 //
 // A record the producer gives up on (a final error such as

@@ -157,8 +157,11 @@ func retryableCode(code string) bool { return throttleCodes[code] || transientCo
 // is worth another attempt, whether it was throttled, and the short reason
 // to count it under.
 func classifyRequestError(err error) (retryable, throttled bool, reason string) {
+	// The SDK's parameter validation returns InvalidParamsError by value;
+	// match the pointer too. Sending the same request again cannot pass.
 	var invalid *smithy.InvalidParamsError
-	if errors.As(err, &invalid) {
+	var invalidValue smithy.InvalidParamsError
+	if errors.As(err, &invalid) || errors.As(err, &invalidValue) {
 		return false, false, "InvalidParameter"
 	}
 	var api smithy.APIError

@@ -138,18 +138,12 @@ func (p *Producer) checkRecord(key string, dataLen int) error {
 	if !utf8.ValidString(key) {
 		return fmt.Errorf("producer: put: %w %s: not valid UTF-8", ErrInvalidPartitionKey, quoteKey(key))
 	}
+	// Kinesis counts Unicode characters: the API reference's length
+	// constraint on PartitionKey is Smithy's @length, which counts Unicode
+	// scalar values, so a character outside the Basic Multilingual Plane
+	// is one character (four UTF-8 bytes, two UTF-16 code units).
 	if len(key) > maxPartitionKeyChars {
-		// Counted in UTF-16 code units, the stricter reading of Kinesis'
-		// "256 Unicode characters": a character outside the Basic
-		// Multilingual Plane counts twice.
-		n := 0
-		for _, c := range key {
-			n++
-			if c > 0xffff {
-				n++
-			}
-		}
-		if n > maxPartitionKeyChars {
+		if n := utf8.RuneCountInString(key); n > maxPartitionKeyChars {
 			return fmt.Errorf("producer: put: %w %s: %d characters, want 1 to %d", ErrInvalidPartitionKey, quoteKey(key), n, maxPartitionKeyChars)
 		}
 	}
@@ -184,10 +178,17 @@ func quoteKey(key string) string {
 //
 // Records of one partition key are written in the order of their Put
 // calls. The producer keeps data until the record is delivered or given
-// up on; the caller must not modify it after Put.
+// up on; the caller must not modify it after Put. Nil data is an empty
+// record, which Kinesis accepts: it is sent, and reported in a [Failure],
+// as an empty, non-nil slice.
 func (p *Producer) Put(ctx context.Context, partitionKey string, data []byte) error {
 	if err := p.checkRecord(partitionKey, len(data)); err != nil {
 		return err
+	}
+	if data == nil {
+		// The AWS SDK rejects a whole PutRecords request before sending
+		// it when one entry's Data is nil ("missing required field").
+		data = []byte{}
 	}
 	size := len(partitionKey) + len(data)
 	p.mu.Lock()

@@ -83,7 +83,11 @@ func TestNewValidates(t *testing.T) {
 }
 
 func TestPutValidates(t *testing.T) {
-	emoji := "\U0001F600" // outside the BMP: two UTF-16 code units
+	// Kinesis counts a partition key in Unicode characters (the API
+	// reference's "Length Constraints: Maximum length of 256" is Smithy's
+	// @length, which counts Unicode scalar values), not UTF-16 code units:
+	// a character outside the BMP is one character, and four UTF-8 bytes.
+	emoji := "\U0001F600"
 	tests := []struct {
 		name    string
 		opts    []Option
@@ -95,10 +99,12 @@ func TestPutValidates(t *testing.T) {
 		{name: "one character key", key: "k", dataLen: 10},
 		{name: "256 characters", key: strings.Repeat("k", 256)},
 		{name: "256 multibyte characters", key: strings.Repeat("é", 256)},
-		{name: "128 characters outside the BMP", key: strings.Repeat(emoji, 128)},
+		{name: "256 characters outside the BMP", key: strings.Repeat(emoji, 256)},
+		{name: "255 ASCII characters and one outside the BMP", key: strings.Repeat("k", 255) + emoji},
 		{name: "empty key", key: "", is: ErrInvalidPartitionKey, want: "producer: put: invalid partition key: empty, want 1 to 256 Unicode characters"},
 		{name: "257 characters", key: strings.Repeat("k", 257), is: ErrInvalidPartitionKey, want: `producer: put: invalid partition key "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"...: 257 characters, want 1 to 256`},
-		{name: "129 characters outside the BMP", key: strings.Repeat(emoji, 129), is: ErrInvalidPartitionKey, want: "258 characters, want 1 to 256"},
+		{name: "257 characters outside the BMP", key: strings.Repeat(emoji, 257), is: ErrInvalidPartitionKey, want: "257 characters, want 1 to 256"},
+		{name: "256 ASCII characters and one outside the BMP", key: strings.Repeat("k", 256) + emoji, is: ErrInvalidPartitionKey, want: "257 characters, want 1 to 256"},
 		{name: "invalid UTF-8", key: "k\xff", is: ErrInvalidPartitionKey, want: `invalid partition key "k\xff": not valid UTF-8`},
 		{name: "exactly 1 MiB", key: "k", dataLen: mib - 1},
 		{name: "1 MiB plus 1", key: "k", dataLen: mib, is: ErrRecordTooLarge,
