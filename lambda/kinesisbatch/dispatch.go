@@ -3,6 +3,7 @@ package kinesisbatch
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -40,7 +41,11 @@ type panicError struct {
 	stack []byte
 }
 
-func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
+func (e *panicError) Error() string { return "panic: " + valueText(e.value) }
+
+// errGoexit fails a record whose Func (or validator) called runtime.Goexit,
+// as t.FailNow does: the goroutine ends, so the call never returns.
+var errGoexit = errors.New("Func called runtime.Goexit")
 
 // batch dispatches the records of one invocation. Records are sorted by
 // sequence number; each partition key is a chain of records, and a record
@@ -131,17 +136,17 @@ func compareSeq(a, b Record) int {
 	return cmp.Compare(a.SubSequenceNumber, b.SubSequenceNumber)
 }
 
-// run handles the records on up to h.concurrency goroutines.
+// run handles the records on up to h.concurrency goroutines. Every worker
+// is a goroutine of its own, so that a Func calling runtime.Goexit ends a
+// worker, which is replaced, and never the caller of Invoke.
 func (b *batch) run(ctx context.Context, h *Handler, start time.Time) {
 	if dl, ok := ctx.Deadline(); ok {
 		b.cutoff, b.hasCutoff = dl.Add(-h.deadlineMargin(dl.Sub(start))), true
 	}
-	workers := min(h.concurrency, len(b.ready))
 	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Go(func() { b.work(ctx, h) })
+	for range min(h.concurrency, len(b.ready)) {
+		wg.Go(func() { b.work(ctx, h, &wg) })
 	}
-	b.work(ctx, h)
 	wg.Wait()
 	for i, s := range b.state {
 		if s == pending {
@@ -152,22 +157,34 @@ func (b *batch) run(ctx context.Context, h *Handler, start time.Time) {
 }
 
 // work takes ready records until none are left or the batch stops.
-func (b *batch) work(ctx context.Context, h *Handler) {
+func (b *batch) work(ctx context.Context, h *Handler, wg *sync.WaitGroup) {
+	running := int32(-1) // the record whose Func runs, without the lock
+	defer func() {
+		if running < 0 {
+			return
+		}
+		// The Func called runtime.Goexit: deferred calls run, but this
+		// goroutine ends whatever they do. Fail the record and start a
+		// worker in its place, before wg's Done of this one runs.
+		b.mu.Lock()
+		b.settle(running, errGoexit)
+		wg.Go(func() { b.work(ctx, h, wg) })
+		b.mu.Unlock()
+	}()
+
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	defer b.cond.Broadcast()
 	for {
 		for len(b.ready) == 0 && b.inflight > 0 && !b.stopped {
 			b.cond.Wait()
 		}
 		if len(b.ready) == 0 || b.stopped {
-			return
+			break
 		}
 		// The first record always starts, so that a margin longer than the
 		// whole timeout still lets the shard make progress.
 		if ctx.Err() != nil || b.started > 0 && b.hasCutoff && !h.now().Before(b.cutoff) {
 			b.stopped = true
-			return
+			break
 		}
 		i := b.pop()
 		b.started++
@@ -175,25 +192,35 @@ func (b *batch) work(ctx context.Context, h *Handler) {
 		b.mu.Unlock()
 		err := b.corrupt[int(i)]
 		if err == nil {
+			running = i
 			err = h.call(ctx, b.recs[i])
+			running = -1
 		}
 		b.mu.Lock()
-		b.inflight--
-		if err == nil {
-			b.state[i] = handled
-			if n := b.next[i]; n >= 0 {
-				b.push(n)
-			}
-		} else {
-			b.state[i] = failed
-			b.failures = append(b.failures, failure{int(i), err})
-			for n := b.next[i]; n >= 0; n = b.next[n] {
-				b.state[n] = skipped
-				b.skippedByError++
-			}
-		}
-		b.cond.Broadcast()
+		b.settle(i, err)
 	}
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// settle records the outcome of record i, which was in flight, and wakes
+// the workers. b.mu is held.
+func (b *batch) settle(i int32, err error) {
+	b.inflight--
+	if err == nil {
+		b.state[i] = handled
+		if n := b.next[i]; n >= 0 {
+			b.push(n)
+		}
+	} else {
+		b.state[i] = failed
+		b.failures = append(b.failures, failure{int(i), err})
+		for n := b.next[i]; n >= 0; n = b.next[n] {
+			b.state[n] = skipped
+			b.skippedByError++
+		}
+	}
+	b.cond.Broadcast()
 }
 
 // call calls the Func, turning a panic into an error.
@@ -205,10 +232,47 @@ func (h *Handler) call(ctx context.Context, r Record) (err error) {
 	}()
 	if h.validator != nil {
 		if err := h.validator(r.Data); err != nil {
-			return fmt.Errorf("invalid record: %w", err)
+			return &invalidError{err}
 		}
 	}
 	return h.fn(ctx, r)
+}
+
+// invalidError is a record the validator rejected.
+type invalidError struct{ err error }
+
+func (e *invalidError) Error() string { return "invalid record: " + errorText(e.err) }
+func (e *invalidError) Unwrap() error { return e.err }
+
+// errorText returns err.Error(), or, when that panics (a typed nil error
+// whose method dereferences its receiver, say), a text naming err's type
+// and the panic. A Func's error must never fail the batch.
+func errorText(err error) (s string) {
+	defer func() {
+		if v := recover(); v != nil {
+			s = fmt.Sprintf("%T whose Error method panicked: %s", err, valueText(v))
+		}
+	}()
+	return err.Error()
+}
+
+// valueText formats a value the way %v does, or, when its Error or String
+// method panics, names its type. fmt itself prints a nil pointer whose
+// method panics as "<nil>", which hides the type, and repanics when the
+// panic's own value panics.
+func valueText(v any) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = fmt.Sprintf("%T whose Error or String method panicked", v)
+		}
+	}()
+	switch x := v.(type) {
+	case error:
+		return errorText(x)
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
 }
 
 func (b *batch) push(i int32) {

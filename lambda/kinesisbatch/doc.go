@@ -19,7 +19,7 @@
 // Records with the same partition key are handled one at a time in
 // sequence-number order; records with different keys run on up to n
 // goroutines (see [WithConcurrency]). When a record fails, by returning an
-// error or by panicking, the rest of its key is skipped and reported, so
+// error, by panicking or by calling runtime.Goexit, the rest of its key is skipped and reported, so
 // Lambda resumes at the lowest failed or skipped sequence number and each
 // key's records are handled in order across retries too. Records of other keys go on; if
 // they come after the checkpoint, Lambda delivers them again, so a Func must

@@ -40,7 +40,8 @@ type Record struct {
 	ApproximateArrivalTimestamp time.Time
 }
 
-// Func handles one record. Returning an error or panicking fails the record:
+// Func handles one record. Returning an error, panicking or calling
+// runtime.Goexit fails the record:
 // later records with the same partition key are not handled in this
 // invocation, and Lambda delivers the record again.
 //

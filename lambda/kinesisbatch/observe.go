@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"slices"
 	"time"
@@ -112,9 +111,11 @@ func (b *batch) loggedFailures() []loggedFailure {
 			SequenceNumber:    r.SequenceNumber,
 			SubSequenceNumber: r.SubSequenceNumber,
 			PartitionKey:      r.PartitionKey,
-			Error:             f.err.Error(),
+			Error:             errorText(f.err),
 		}
-		if pe, ok := errors.AsType[*panicError](f.err); ok {
+		// The library's own type, not errors.As, which would call the
+		// Unwrap methods of the Func's errors.
+		if pe, ok := f.err.(*panicError); ok {
 			lf.Stack = string(pe.stack[:min(len(pe.stack), maxStack)])
 		}
 		out = append(out, lf)
