@@ -19,6 +19,11 @@ type fakeStream struct {
 	mu     sync.Mutex
 	shards [][]types.Record
 	next   int // sequence numbers are next, next+1, ...
+	// closed shards end after their records: GetRecords returns a null
+	// NextShardIterator with the last of them, as for a parent shard.
+	closed map[int]bool
+	// pageSize, if set, caps the records a GetRecords call returns.
+	pageSize int
 }
 
 const fakeARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/orders"
@@ -83,11 +88,19 @@ func (f *fakeStream) GetRecords(_ context.Context, in *kinesis.GetRecordsInput, 
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	end := min(len(f.shards[i]), pos+int(aws.ToInt32(in.Limit)))
+	limit := int(aws.ToInt32(in.Limit))
+	if f.pageSize > 0 {
+		limit = min(limit, f.pageSize)
+	}
+	end := min(len(f.shards[i]), pos+limit)
 	recs := append([]types.Record(nil), f.shards[i][pos:end]...)
+	next := aws.String(fmt.Sprintf("%d/%d", i, end))
+	if f.closed[i] && end == len(f.shards[i]) {
+		next = nil
+	}
 	return &kinesis.GetRecordsOutput{
 		Records:            recs,
-		NextShardIterator:  aws.String(fmt.Sprintf("%d/%d", i, end)),
+		NextShardIterator:  next,
 		MillisBehindLatest: aws.Int64(0),
 	}, nil
 }

@@ -324,12 +324,18 @@ func (r *Runner) listShards(ctx context.Context) ([]string, error) {
 // shards; it returns an error if Run stops or ctx ends first.
 func (r *Runner) CaughtUp(ctx context.Context) error {
 	mark := r.tickets.Load()
+	// started first: after Run ended by itself, both are closed, and the
+	// shards' state decides, not a random choice of select.
 	select {
 	case <-r.started:
-	case <-r.stopped:
-		return errStopped
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		select {
+		case <-r.started:
+		case <-r.stopped:
+			return errStopped
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	for {
 		r.mu.Lock()

@@ -125,11 +125,18 @@ func (r *Runner) iterator(ctx context.Context, sh *shard, after string) (*string
 	return out.ShardIterator, nil
 }
 
-// process forms batches from pages and delivers them, one at a time.
+// process forms batches from pages and delivers them, one at a time. When
+// the shard is closed and every record of it dealt with, it marks the shard
+// done.
 func (r *Runner) process(ctx context.Context, sh *shard, pages <-chan page) error {
 	var pending []record
+	var end *page // the shard's last page, once read
 	for {
 		if len(pending) == 0 {
+			if end != nil {
+				r.markIdle(sh, end.ticket, true)
+				return nil
+			}
 			var p page
 			var ok bool
 			select {
@@ -140,22 +147,20 @@ func (r *Runner) process(ctx context.Context, sh *shard, pages <-chan page) erro
 			if !ok {
 				return nil // the reader stopped; it reports why
 			}
+			if p.end {
+				end = &p
+			}
 			if len(p.recs) == 0 {
-				if p.tip || p.end {
-					r.markIdle(sh, p.ticket, p.end)
-				}
-				if p.end {
-					return nil
+				if p.tip && !p.end {
+					r.markIdle(sh, p.ticket, false)
 				}
 				continue
 			}
 			pending = p.recs
-			if p.end {
-				// Deliver what is left, then report the shard done.
-				defer r.markIdle(sh, p.ticket, true)
-			}
 		}
-		pending = r.gather(ctx, pending, pages)
+		if end == nil {
+			pending, end = r.gather(ctx, pending, pages)
+		}
 		n := r.cut(pending)
 		if err := r.deliver(ctx, sh, pending[:n]); err != nil {
 			return err
@@ -169,8 +174,9 @@ func (r *Runner) process(ctx context.Context, sh *shard, pages <-chan page) erro
 
 // gather adds pages to pending until it holds a full batch, or the batching
 // window since the call has passed; with no window it takes only pages that
-// are already read.
-func (r *Runner) gather(ctx context.Context, pending []record, pages <-chan page) []record {
+// are already read. It returns the shard's last page when it read it: no
+// page follows that one.
+func (r *Runner) gather(ctx context.Context, pending []record, pages <-chan page) ([]record, *page) {
 	var timeout <-chan time.Time
 	if r.window > 0 {
 		t := time.NewTimer(r.window)
@@ -184,26 +190,26 @@ func (r *Runner) gather(ctx context.Context, pending []record, pages <-chan page
 			select {
 			case p, ok = <-pages:
 			default:
-				return pending
+				return pending, nil
 			}
 		} else {
 			select {
 			case p, ok = <-pages:
 			case <-timeout:
-				return pending
+				return pending, nil
 			case <-ctx.Done():
-				return pending
+				return pending, nil
 			}
 		}
 		if !ok {
-			return pending
+			return pending, nil
 		}
 		pending = append(pending, p.recs...)
 		if p.end {
-			return pending
+			return pending, &p
 		}
 	}
-	return pending
+	return pending, nil
 }
 
 // cut returns how many records of recs, from the start, form the next
