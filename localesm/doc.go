@@ -62,6 +62,10 @@
 //     front of a batch, since a shard is in arrival order.
 //   - Records given up are past the checkpoint: the shard goes on after
 //     them. Without a destination they are dropped, as Lambda drops them.
+//   - Reading goes on through errors that may pass: GetRecords and
+//     GetShardIterator calls that are throttled, fail with HTTP 5xx or lose
+//     their connection are made again after a backoff ([Stats].ReadRetries).
+//     Other errors, such as AccessDeniedException, end Run.
 //
 // The failure destination receives a [Failure]: the invocation record that
 // Lambda sends to an on-failure destination, plus the records themselves

@@ -24,6 +24,24 @@ type fakeStream struct {
 	closed map[int]bool
 	// pageSize, if set, caps the records a GetRecords call returns.
 	pageSize int
+	// fail, if set, is asked before each GetShardIterator and GetRecords
+	// call, numbered from 1 per operation; an error fails the call.
+	fail  func(op string, call int) error
+	calls map[string]int
+}
+
+// failure consults f.fail for a call of op.
+func (f *fakeStream) failure(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail == nil {
+		return nil
+	}
+	if f.calls == nil {
+		f.calls = map[string]int{}
+	}
+	f.calls[op]++
+	return f.fail(op, f.calls[op])
 }
 
 const fakeARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/orders"
@@ -65,6 +83,9 @@ func (f *fakeStream) ListShards(context.Context, *kinesis.ListShardsInput, ...fu
 
 // Iterators are "<shard index>/<position>".
 func (f *fakeStream) GetShardIterator(_ context.Context, in *kinesis.GetShardIteratorInput, _ ...func(*kinesis.Options)) (*kinesis.GetShardIteratorOutput, error) {
+	if err := f.failure("GetShardIterator"); err != nil {
+		return nil, err
+	}
 	i, err := strconv.Atoi(strings.TrimPrefix(aws.ToString(in.ShardId), "shardId-"))
 	if err != nil {
 		return nil, err
@@ -82,6 +103,9 @@ func (f *fakeStream) GetShardIterator(_ context.Context, in *kinesis.GetShardIte
 }
 
 func (f *fakeStream) GetRecords(_ context.Context, in *kinesis.GetRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error) {
+	if err := f.failure("GetRecords"); err != nil {
+		return nil, err
+	}
 	var i, pos int
 	if _, err := fmt.Sscanf(aws.ToString(in.ShardIterator), "%d/%d", &i, &pos); err != nil {
 		return nil, err

@@ -403,6 +403,10 @@ type Stats struct {
 	Retries int64
 	// Bisections counts batches split in two after a function error.
 	Bisections int64
+	// ReadRetries counts GetRecords and GetShardIterator calls made again
+	// after a throttle or an error that may pass (HTTP 5xx, a connection
+	// reset); the runner keeps reading through them, as Lambda does.
+	ReadRetries int64
 	// MillisBehindLatest is the largest MillisBehindLatest of the latest
 	// GetRecords call of each shard.
 	MillisBehindLatest int64
@@ -411,7 +415,7 @@ type Stats struct {
 type stats struct {
 	read, checkpointed, givenUp                   atomic.Int64
 	invocations, functionErrors, partial, invalid atomic.Int64
-	retries, bisections                           atomic.Int64
+	retries, bisections, readRetries              atomic.Int64
 }
 
 // Stats returns the runner's counters. It is safe to call at any time.
@@ -434,6 +438,7 @@ func (r *Runner) Stats() Stats {
 		InvalidResponses:    r.stats.invalid.Load(),
 		Retries:             r.stats.retries.Load(),
 		Bisections:          r.stats.bisections.Load(),
+		ReadRetries:         r.stats.readRetries.Load(),
 		MillisBehindLatest:  behind,
 	}
 }

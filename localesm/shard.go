@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
@@ -44,6 +45,7 @@ func (r *Runner) read(ctx context.Context, sh *shard, pages chan<- page) error {
 		return err
 	}
 	last := ""
+	failures := 0 // GetRecords calls failed in a row
 	for {
 		ticket := r.tickets.Add(1)
 		out, err := r.client.GetRecords(ctx, &kinesis.GetRecordsInput{
@@ -54,6 +56,7 @@ func (r *Runner) read(ctx context.Context, sh *shard, pages chan<- page) error {
 			return nil
 		}
 		if err != nil {
+			failures++
 			var expired *types.ExpiredIteratorException
 			var throttled *types.ProvisionedThroughputExceededException
 			switch {
@@ -64,9 +67,19 @@ func (r *Runner) read(ctx context.Context, sh *shard, pages chan<- page) error {
 					return err
 				}
 			case errors.As(err, &throttled):
+				r.stats.readRetries.Add(1)
 				r.logger.LogAttrs(ctx, slog.LevelWarn, "localesm: GetRecords throttled",
 					slog.String("shard", sh.src.shardID))
 				if !sleep(ctx, r.poll) {
+					return nil
+				}
+			case transient(err):
+				// Like Lambda, the runner keeps polling through errors that
+				// may pass: a server fault, a connection reset.
+				r.stats.readRetries.Add(1)
+				r.logger.LogAttrs(ctx, slog.LevelWarn, "localesm: GetRecords failed; retrying",
+					slog.String("shard", sh.src.shardID), slog.String("error", err.Error()))
+				if !sleep(ctx, backoff(failures)) {
 					return nil
 				}
 			default:
@@ -74,6 +87,7 @@ func (r *Runner) read(ctx context.Context, sh *shard, pages chan<- page) error {
 			}
 			continue
 		}
+		failures = 0
 		sh.behind.Store(aws.ToInt64(out.MillisBehindLatest))
 
 		p := page{ticket: ticket, recs: make([]record, 0, len(out.Records))}
@@ -118,11 +132,32 @@ func (r *Runner) iterator(ctx context.Context, sh *shard, after string) (*string
 		in.ShardIteratorType = types.ShardIteratorTypeAfterSequenceNumber
 		in.StartingSequenceNumber = aws.String(after)
 	}
-	out, err := r.client.GetShardIterator(ctx, in)
-	if err != nil {
-		return nil, fmt.Errorf("localesm: shard iterator of %s: %w", sh.src.shardID, err)
+	for attempt := 1; ; attempt++ {
+		out, err := r.client.GetShardIterator(ctx, in)
+		if err == nil {
+			return out.ShardIterator, nil
+		}
+		err = fmt.Errorf("localesm: shard iterator of %s: %w", sh.src.shardID, err)
+		if ctx.Err() != nil || !transient(err) {
+			return nil, err
+		}
+		r.stats.readRetries.Add(1)
+		r.logger.LogAttrs(ctx, slog.LevelWarn, "localesm: GetShardIterator failed; retrying",
+			slog.String("shard", sh.src.shardID), slog.String("error", err.Error()))
+		if !sleep(ctx, backoff(attempt)) {
+			return nil, err
+		}
 	}
-	return out.ShardIterator, nil
+}
+
+// transientErrors are the errors the AWS SDK's standard retryer retries:
+// throttling, HTTP 500, 502, 503 and 504, connection errors.
+var transientErrors = retry.IsErrorRetryables(retry.DefaultRetryables)
+
+// transient reports whether a Kinesis call that failed with err may
+// succeed when made again.
+func transient(err error) bool {
+	return transientErrors.IsErrorRetryable(err) == aws.TrueTernary
 }
 
 // process forms batches from pages and delivers them, one at a time. When
