@@ -93,10 +93,13 @@ type Proxy struct {
 	client *http.Client
 	done   chan struct{}
 
-	mu    sync.Mutex
-	rng   *rand.Rand
-	stats Stats
-	flip  bool // 500 or 503 next
+	mu sync.Mutex
+	// One source per kind of choice, so that the faults of the first n
+	// requests depend on the seed only, not on how requests and their
+	// entries interleave.
+	reqRng, entryRng, latencyRng *rand.Rand
+	stats                        Stats
+	flip                         bool // 500 or 503 next
 }
 
 // Start validates cfg and starts a proxy on a free loopback port. Call
@@ -132,12 +135,14 @@ func Start(cfg Config) (*Proxy, error) {
 		return nil, fmt.Errorf("faultproxy: listen: %w", err)
 	}
 	p := &Proxy{
-		URL:    "http://" + ln.Addr().String(),
-		cfg:    cfg,
-		target: target,
-		rng:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
-		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}},
-		done:   make(chan struct{}),
+		URL:        "http://" + ln.Addr().String(),
+		cfg:        cfg,
+		target:     target,
+		reqRng:     rand.New(rand.NewPCG(cfg.Seed, 1)),
+		entryRng:   rand.New(rand.NewPCG(cfg.Seed, 2)),
+		latencyRng: rand.New(rand.NewPCG(cfg.Seed, 3)),
+		client:     &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}},
+		done:       make(chan struct{}),
 	}
 	if len(cfg.Operations) > 0 {
 		p.ops = make(map[string]bool)
@@ -186,13 +191,13 @@ func (p *Proxy) plan(op string) (f fault, delay time.Duration, status int) {
 	defer p.mu.Unlock()
 	p.stats.Requests++
 	if p.cfg.Latency > 0 {
-		delay = time.Duration(p.rng.Int64N(int64(p.cfg.Latency) + 1))
+		delay = time.Duration(p.latencyRng.Int64N(int64(p.cfg.Latency) + 1))
 	}
 	if p.ops != nil && !p.ops[op] {
 		return none, delay, 0
 	}
-	x := p.rng.Float64()
-	before := p.rng.IntN(2) == 0
+	x := p.reqRng.Float64()
+	before := p.reqRng.IntN(2) == 0
 	switch {
 	case x < p.cfg.Resets:
 		p.stats.Resets++
@@ -227,7 +232,7 @@ func (p *Proxy) throttleEntries(n int) []bool {
 	defer p.mu.Unlock()
 	out := make([]bool, n)
 	for i := range out {
-		if p.rng.Float64() < p.cfg.EntryThrottles {
+		if p.entryRng.Float64() < p.cfg.EntryThrottles {
 			out[i] = true
 			p.stats.ThrottledEntries++
 		}

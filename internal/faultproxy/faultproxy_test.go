@@ -250,3 +250,24 @@ func b64(s string) string {
 	b, _ := json.Marshal([]byte(s))
 	return strings.Trim(string(b), `"`)
 }
+
+// TestSeedDecides: the faults of the first n requests depend on the seed
+// only, so a test can rely on some of each kind happening.
+func TestSeedDecides(t *testing.T) {
+	tg := newTarget(t)
+	run := func(seed uint64) Stats {
+		p := startProxy(t, Config{Target: tg.srv.URL, Resets: 0.2, ServerErrors: 0.2, Throttles: 0.2, EntryThrottles: 0.2, Seed: seed})
+		c := client(p)
+		for i := range 30 {
+			c.PutRecords(context.Background(), putInput(1+i%5))
+		}
+		return p.Stats()
+	}
+	a, b, other := run(3), run(3), run(4)
+	if a != b {
+		t.Errorf("seed 3 gave %+v, then %+v; want the same", a, b)
+	}
+	if a == other {
+		t.Errorf("seeds 3 and 4 both gave %+v; want different faults", a)
+	}
+}

@@ -18,8 +18,8 @@ import (
 	"github.com/standardstream/standardstream/internal/kinesislocal"
 )
 
-// TestServer starts one server for all subtests: starting node is the slow
-// part.
+// TestServer starts one server for all subtests, and stops it in the last:
+// starting node is the slow part.
 func TestServer(t *testing.T) {
 	s := kinesislocal.StartT(t)
 
@@ -87,24 +87,20 @@ func TestServer(t *testing.T) {
 			t.Errorf("read %d records, want %d", got, len(entries))
 		}
 	})
-}
 
-// TestStopKillsTheProcess checks that Stop leaves no process behind, and
-// that a second Stop is harmless.
-func TestStopKillsTheProcess(t *testing.T) {
-	s, err := kinesislocal.Start(context.Background(), kinesislocal.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Kill(s.PID, 0); !errors.Is(err, syscall.ESRCH) {
-		t.Errorf("process %d still exists after Stop (kill -0: %v)", s.PID, err)
-	}
-	if err := s.Stop(); err != nil {
-		t.Errorf("second Stop: %v", err)
-	}
+	// Last, on the same server: starting another costs seconds.
+	t.Run("stop kills the process", func(t *testing.T) {
+		if err := s.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Kill(s.PID, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("process %d still exists after Stop (kill -0: %v)", s.PID, err)
+		}
+		// StartT's cleanup stops it again, which must be harmless.
+		if err := s.Stop(); err != nil {
+			t.Errorf("second Stop: %v", err)
+		}
+	})
 }
 
 // listeners returns the local addresses of pid's listening TCP sockets, from

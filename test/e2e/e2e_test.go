@@ -1,49 +1,77 @@
 // Package e2e runs the whole StandardStream pattern locally against a real
-// Kinesis API (kinesis-local): the producer writes, the local event-source
-// mapping reads with Lambda's rules, and a kinesisbatch consumer handles,
-// with poison records and injected failures. Run it with make e2e.
+// Kinesis API (kinesis-local) under faults: the producer writes and the
+// local event-source mapping reads through a proxy that resets
+// connections, answers 500 and 503, throttles requests and PutRecords
+// entries and adds latency; the consumer, a kinesisbatch Lambda binary
+// behind localesm's Runtime API, rejects poison records, fails some
+// records once, and kills its own process part-way through some batches.
+// Nothing may be lost and no key may go out of order. Run it with make e2e.
 package e2e
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/standardstream/standardstream/internal/faultproxy"
 	"github.com/standardstream/standardstream/internal/kinesislocal"
-	"github.com/standardstream/standardstream/lambda/kinesisbatch"
 	"github.com/standardstream/standardstream/localesm"
 )
 
-// The run's shape. kinesis-local slows down as a shard grows (writing 20,000
-// records takes about 60 s into one shard and 4 s into 32), so the records
-// are spread over many shards.
+// The run's shape. kinesis-local slows down as a shard grows, so the
+// records are spread over several shards; the producer moves one record per
+// key per round trip (that is how it keeps each key's order), so there are
+// many keys.
 const (
-	records   = 20000
-	keys      = 120
-	shards    = 32
+	records   = 4000
+	keys      = 200
+	shards    = 16
 	batchSize = 100
-	// Every poisonEvery-th record of a few keys is poison: the consumer
-	// always rejects it.
+	// environments is how many consumer processes take invocations; the
+	// shards share them.
+	environments = 8
+	// Every poisonEvery-th record is poison: the consumer always rejects it.
 	poisonEvery = 1000
 	// A record whose hash is 0 modulo transientEvery fails the first time
-	// the consumer sees it; one whose hash is 0 modulo crashEvery makes the
-	// first invocation that holds it fail after handling the batch, as a
-	// function that crashes or times out late does.
+	// the consumer sees it; one whose hash is 0 modulo crashEvery kills
+	// the consumer's process the first time, in the middle of its batch.
 	transientEvery = 53
-	crashEvery     = 2003
+	crashEvery     = 1009
 	// Lambda's defaults are no limit; the StandardStream construct's are 3
 	// retries with bisection, which the runner gets here too.
 	retryAttempts = 3
 )
+
+// faults is what the proxy injects, per request of the hot path
+// (PutRecords, GetRecords, GetShardIterator). With a fixed seed the faults
+// of the first n requests are fixed: each kind comes within the first 20,
+// and a run makes hundreds.
+var faults = faultproxy.Config{
+	Operations:     []string{"PutRecords", "GetRecords", "GetShardIterator"},
+	Resets:         0.03,
+	ServerErrors:   0.03,
+	Throttles:      0.04,
+	EntryThrottles: 0.02,
+	Latency:        5 * time.Millisecond,
+	Seed:           1,
+}
 
 // item is one record the test produces.
 type item struct {
@@ -74,8 +102,8 @@ func plan() []item {
 	return items
 }
 
-// data is what the producer writes for it: an event like the reference
-// consumer's, or for a poison record, text that is not JSON.
+// data is what the producer writes for it: an event, or for a poison
+// record, text that is not JSON.
 func (it item) data() []byte {
 	if it.poison {
 		return []byte("poison " + it.ID)
@@ -102,117 +130,77 @@ func hashOf(id string) uint32 {
 	return h.Sum32()
 }
 
-// consumer is the consumer under test. It records the first handling of
-// each record in order, per key, and counts every handling.
-type consumer struct {
-	mu        sync.Mutex
-	handled   map[string]int   // handlings per record ID
-	order     map[string][]int // per key, N of each record at its first handling
-	seen      map[string]bool  // records the consumer has been given
-	transient int              // injected failures
-}
-
-func newConsumer() *consumer {
-	return &consumer{handled: map[string]int{}, order: map[string][]int{}, seen: map[string]bool{}}
-}
-
-var errPoison = errors.New("poison record")
-
-// handle is the kinesisbatch.Func. Like the reference consumer it rejects a
-// record that is not an event.
-func (c *consumer) handle(_ context.Context, r kinesisbatch.Record) error {
-	var it item
-	if err := json.Unmarshal(r.Data, &it); err != nil {
-		return fmt.Errorf("%w: %v", errPoison, err)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	first := !c.seen[it.ID]
-	c.seen[it.ID] = true
-	if first && hashOf(it.ID)%transientEvery == 0 {
-		c.transient++
-		return fmt.Errorf("downstream unavailable for %s", it.ID)
-	}
-	if c.handled[it.ID] == 0 {
-		c.order[it.Key] = append(c.order[it.Key], it.N)
-	}
-	c.handled[it.ID]++
-	return nil
-}
-
-// crasher wraps the consumer's Handler: the first invocation holding a crash
-// record runs the batch, then fails as a whole.
-type crasher struct {
-	h       localesm.Handler
-	mu      sync.Mutex
-	crashed map[string]bool
-}
-
-func (c *crasher) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	resp, err := c.h.Invoke(ctx, payload)
-	var e struct {
-		Records []struct {
-			Kinesis struct {
-				Data []byte `json:"data"`
-			} `json:"kinesis"`
-		} `json:"Records"`
-	}
-	if err := json.Unmarshal(payload, &e); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, r := range e.Records {
-		id, _ := idOf(r.Kinesis.Data)
-		if hashOf(id)%crashEvery == 0 && !c.crashed[id] {
-			c.crashed[id] = true
-			return nil, fmt.Errorf("function crashed after handling a batch holding %s", id)
-		}
-	}
-	return resp, err
-}
-
 // summary is the outcome of a run.
 type summary struct {
 	produced, handled, failed, lost, duplicates, violations int
+	resets, serverErrors, throttled, crashes                int64
 }
 
 func (s summary) String() string {
-	return fmt.Sprintf("e2e: produced %d, handled %d, failure-destination %d, lost %d, duplicates %d, order violations %d",
-		s.produced, s.handled, s.failed, s.lost, s.duplicates, s.violations)
+	return fmt.Sprintf("e2e: produced %d, handled %d, failure-destination %d, lost %d, duplicates %d, order violations %d (faults: resets %d, 5xx %d, throttled %d, crashes %d)",
+		s.produced, s.handled, s.failed, s.lost, s.duplicates, s.violations, s.resets, s.serverErrors, s.throttled, s.crashes)
 }
 
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts kinesis-local and moves 20,000 records; skipped with -short")
+		t.Skip("starts kinesis-local and moves 4,000 records through faults; skipped with -short")
 	}
 	// The deadline only keeps a broken run from hanging until go test's
 	// own timeout; a healthy run takes a fraction of it.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
+	// kinesis-local takes seconds to start, the consumer to build: at once.
+	var consumerBin string
+	var buildErr error
+	var built sync.WaitGroup
+	built.Go(func() { consumerBin, buildErr = buildConsumer(t.TempDir()) })
 	server := kinesislocal.StartT(t)
+	built.Wait()
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
 	stream := kinesislocal.StreamName("e2e")
 	if _, err := server.CreateStream(ctx, stream, shards); err != nil {
 		t.Fatal(err)
 	}
 
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c := newConsumer()
-	fn := &crasher{
-		h: kinesisbatch.New(c.handle,
-			kinesisbatch.WithConcurrency(8),
-			kinesisbatch.WithLogger(quiet),
-			kinesisbatch.WithMetrics(io.Discard, "E2E")),
-		crashed: map[string]bool{},
+	cfg := faults
+	cfg.Target = server.Endpoint
+	proxy, err := faultproxy.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer proxy.Close()
+	// No SDK retries: every fault reaches the producer's and the runner's
+	// own handling, which is what the test is about.
+	client := kinesislocal.NewClient(proxy.URL)
+	noRetries := func(o *kinesis.Options) { o.Retryer = aws.NopRetryer{} }
+	client = kinesis.New(client.Options(), noRetries)
+
+	dir := t.TempDir()
+	var consumerOut bytes.Buffer
+	fn, err := localesm.NewProcess(localesm.ProcessConfig{
+		Path:        consumerBin,
+		Concurrency: environments,
+		Output:      &lockedWriter{w: &consumerOut},
+		Env: []string{"E2E_DIR=" + dir,
+			"E2E_TRANSIENT_EVERY=" + strconv.Itoa(transientEvery), "E2E_CRASH_EVERY=" + strconv.Itoa(crashEvery)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fn.Close()
+
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dest := &localesm.MemoryDestination{}
-	runner, err := localesm.New(server.Client, stream, fn,
+	runner, err := localesm.New(client, stream, fn,
 		localesm.WithBatchSize(batchSize),
 		localesm.WithReportBatchItemFailures(),
 		localesm.WithBisectBatchOnFunctionError(),
 		localesm.WithMaximumRetryAttempts(retryAttempts),
 		localesm.WithFailureDestination(dest),
+		// Lambda polls an idle shard once a second; the run is short.
 		localesm.WithPollInterval(time.Second),
 		localesm.WithLogger(quiet),
 	)
@@ -224,7 +212,7 @@ func TestEndToEnd(t *testing.T) {
 
 	items := plan()
 	start := time.Now()
-	pstats, err := produce(ctx, server, stream, items)
+	pstats, err := produce(ctx, client, stream, items)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,10 +223,17 @@ func TestEndToEnd(t *testing.T) {
 	if err := stopRunner(); err != nil {
 		t.Fatalf("runner: %v", err)
 	}
-	t.Logf("produced in %v, consumed %v later\nproducer %+v\nrunner %+v", produced.Round(time.Millisecond),
-		(time.Since(start) - produced).Round(time.Millisecond), pstats, runner.Stats())
+	fn.Close()
+	t.Logf("produced in %v, consumed %v later\nproducer %+v\nrunner %+v\nproxy %+v", produced.Round(time.Millisecond),
+		(time.Since(start) - produced).Round(time.Millisecond), pstats, runner.Stats(), proxy.Stats())
 
-	s, problems := check(t, items, c, dest)
+	j, err := readJournal(filepath.Join(dir, "journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, problems := check(t, items, j, dest)
+	ps := proxy.Stats()
+	s.resets, s.serverErrors, s.throttled, s.crashes = ps.Resets, ps.ServerErrors, ps.Throttled(), int64(j.crashes)
 	fmt.Println(s)
 	for _, p := range problems {
 		t.Error(p)
@@ -250,15 +245,72 @@ func TestEndToEnd(t *testing.T) {
 	// The run must have gone through every failure path, or it proves less
 	// than it says.
 	st := runner.Stats()
-	if c.transient == 0 || st.PartialFailures == 0 || st.Bisections == 0 || st.FunctionErrors == 0 || s.failed == 0 {
+	if j.transient == 0 || st.PartialFailures == 0 || st.Bisections == 0 || st.FunctionErrors < int64(j.crashes) || s.failed == 0 {
 		t.Errorf("failure paths not exercised: %d transient failures, runner %+v, %d records in the failure destination",
-			c.transient, st, s.failed)
+			j.transient, st, s.failed)
 	}
+	if s.resets == 0 || s.serverErrors == 0 || ps.ThrottledRequests == 0 || ps.ThrottledEntries == 0 || s.crashes == 0 ||
+		pstats.Retries == 0 || st.ReadRetries == 0 {
+		t.Errorf("faults not all injected and met: proxy %+v, %d crashes, producer retries %d, runner read retries %d",
+			ps, s.crashes, pstats.Retries, st.ReadRetries)
+	}
+	if t.Failed() {
+		t.Logf("consumer output (last 4 KiB):\n%s", tailOf(consumerOut.Bytes(), 4096))
+	}
+}
+
+// buildConsumer builds testdata/consumer into dir.
+func buildConsumer(dir string) (string, error) {
+	bin := filepath.Join(dir, "bootstrap")
+	out, err := exec.Command("go", "build", "-o", bin, "./testdata/consumer").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build ./testdata/consumer: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// journal is what the consumer processes wrote, in order.
+type journal struct {
+	handled   map[string]int      // handlings per record ID
+	order     map[string][]string // per key, the IDs at their first handling
+	transient int                 // injected record failures
+	crashes   int                 // processes killed
+}
+
+func readJournal(path string) (*journal, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	j := &journal{handled: map[string]int{}, order: map[string][]string{}}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		tag, id, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			return nil, fmt.Errorf("journal line %q: want <tag> <id>", sc.Text())
+		}
+		switch tag {
+		case "H":
+			if j.handled[id] == 0 {
+				key, _, _ := strings.Cut(id, "/")
+				j.order[key] = append(j.order[key], id)
+			}
+			j.handled[id]++
+		case "T":
+			j.transient++
+		case "C":
+			j.crashes++
+		default:
+			return nil, fmt.Errorf("journal line %q: unknown tag", sc.Text())
+		}
+	}
+	return j, sc.Err()
 }
 
 // check compares what was produced with what was handled and what is in
 // the failure destination.
-func check(t *testing.T, items []item, c *consumer, dest *localesm.MemoryDestination) (summary, []string) {
+func check(t *testing.T, items []item, j *journal, dest *localesm.MemoryDestination) (summary, []string) {
 	t.Helper()
 	var problems []string
 	failed := map[string]bool{}
@@ -277,11 +329,13 @@ func check(t *testing.T, items []item, c *consumer, dest *localesm.MemoryDestina
 		}
 	}
 
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := summary{produced: len(items), handled: len(c.handled), failed: len(failed)}
+	byID := make(map[string]item, len(items))
 	for _, it := range items {
-		n := c.handled[it.ID]
+		byID[it.ID] = it
+	}
+	s := summary{produced: len(items), handled: len(j.handled), failed: len(failed)}
+	for _, it := range items {
+		n := j.handled[it.ID]
 		if n == 0 && !failed[it.ID] {
 			s.lost++
 			if s.lost <= 10 {
@@ -295,12 +349,12 @@ func check(t *testing.T, items []item, c *consumer, dest *localesm.MemoryDestina
 			problems = append(problems, fmt.Sprintf("poison record %s: handled %d times, in the failure destination: %v; want 0 and true", it.ID, n, failed[it.ID]))
 		}
 	}
-	for key, ns := range c.order {
-		for i := 1; i < len(ns); i++ {
-			if ns[i] <= ns[i-1] {
+	for key, ids := range j.order {
+		for i := 1; i < len(ids); i++ {
+			if byID[ids[i]].N <= byID[ids[i-1]].N {
 				s.violations++
 				if s.violations <= 10 {
-					problems = append(problems, fmt.Sprintf("key %s: record %d first handled after record %d", key, ns[i], ns[i-1]))
+					problems = append(problems, fmt.Sprintf("key %s: record %s first handled after record %s", key, ids[i], ids[i-1]))
 				}
 			}
 		}
@@ -310,3 +364,17 @@ func check(t *testing.T, items []item, c *consumer, dest *localesm.MemoryDestina
 	}
 	return s, problems
 }
+
+// lockedWriter serialises writes of the consumer processes' output.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func tailOf(b []byte, n int) []byte { return b[max(0, len(b)-n):] }
