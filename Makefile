@@ -39,7 +39,7 @@ test: deps ## Run every test.
 docs: deps ## Regenerate the documents derived from code (docs/streams/, ...).
 	go run ./cmd/docgen
 
-e2e: deps ## Run the end-to-end test against kinesis-local and print its summary (about 15 s).
+e2e: deps ## Run the end-to-end test under faults against kinesis-local and print its summary (about 15 s).
 	go test ./test/e2e -run '^TestEndToEnd$$' -count=1 -v
 
 # The reference consumer runs as its Lambda binary, behind localesm's local

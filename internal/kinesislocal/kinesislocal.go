@@ -5,7 +5,8 @@
 //
 // The server binds 127.0.0.1 only (a `node -r` shim forces it: kinesis-local
 // itself binds 0.0.0.0), creates streams and reshards at once
-// (CREATE_STREAM_DURATION=0ms and the like) and never throttles, so throttling paths are tested with fake clients.
+// (CREATE_STREAM_DURATION=0ms and the like), and never throttles or fails:
+// put internal/faultproxy in front of it for that.
 // It slows down as one stream grows: give each test a fresh stream with
 // [Server.CreateStream] and a unique name from [StreamName].
 package kinesislocal
