@@ -399,10 +399,21 @@ func (r *Runner) invoke(ctx context.Context, recs []record) result {
 func (r *Runner) call(ctx context.Context, p []byte) (resp []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("handler panicked: %v\n%s", v, debug.Stack())
+			err = fmt.Errorf("handler panicked: %s\n%s", panicText(v), debug.Stack())
 		}
 	}()
 	return r.handler.Invoke(ctx, p)
+}
+
+// panicText formats a panic's value as %v does, or names its type when
+// formatting it panics too (fmt repanics then).
+func panicText(v any) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = fmt.Sprintf("%T whose Error or String method panicked", v)
+		}
+	}()
+	return fmt.Sprint(v)
 }
 
 // failedAt reads a partial batch response: the index in recs of the lowest

@@ -72,3 +72,32 @@ func TestReadsThroughTransientErrors(t *testing.T) {
 		t.Errorf("Run: got %v, want the AccessDeniedException of shardId-000000000000", err)
 	}
 }
+
+// badStringer panics when formatted, with a value that panics when
+// formatted, which fmt does not catch.
+type badStringer struct{ inner bool }
+
+func (b badStringer) String() string {
+	if b.inner {
+		panic("inner")
+	}
+	panic(badStringer{inner: true})
+}
+
+// TestHandlerPanicWithHostileValue: a handler that panics with a value
+// whose formatting panics is a function error, not the end of the runner.
+func TestHandlerPanicWithHostileValue(t *testing.T) {
+	s := newFakeStream(1)
+	s.put(0, "k", []byte("x"), t0)
+	calls := 0
+	h := HandlerFunc(func(context.Context, []byte) ([]byte, error) {
+		if calls++; calls == 1 {
+			panic(badStringer{})
+		}
+		return nil, nil
+	})
+	r := runToEnd(t, s, h, WithReportBatchItemFailures())
+	if st := r.Stats(); st.FunctionErrors != 1 || st.RecordsCheckpointed != 1 {
+		t.Errorf("got %d function errors and %d records checkpointed, want 1 and 1", st.FunctionErrors, st.RecordsCheckpointed)
+	}
+}
