@@ -27,7 +27,8 @@ var (
 
 // A Failure is a record that the producer gave up on.
 type Failure struct {
-	// PartitionKey and Data are the record as given to Put.
+	// PartitionKey and Data are the record as given to Put; nil data is
+	// an empty, non-nil slice, as it was sent.
 	PartitionKey string
 	Data         []byte
 	// Attempts is how many PutRecords requests carried the record; 0 if
