@@ -13,8 +13,13 @@ import (
 // enforced, versioned, objects owned by the bucket owner, old versions
 // expired, and server access logs written to the AccessLogs bucket.
 func (s *StandardStream) newBucket(noun string, transitions []*awss3.Transition) awss3.Bucket {
+	return s.hardenBucket(noun, s.bucketProps(transitions))
+}
+
+// hardenBucket creates a data bucket from props (see bucketProps) as
+// newBucket does.
+func (s *StandardStream) hardenBucket(noun string, props *awss3.BucketProps) awss3.Bucket {
 	cfg := s.settings
-	props := s.bucketProps(transitions)
 	if cfg.key != nil {
 		props.Encryption = awss3.BucketEncryption_KMS
 		props.EncryptionKey = cfg.key

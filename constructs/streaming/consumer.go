@@ -89,6 +89,7 @@ func (s *StandardStream) newConsumer() {
 			Stream:             s.Stream,
 			StreamConsumerName: awscdk.Names_UniqueResourceName(s.Construct, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(128)}),
 		})
+		s.fanOut = fanOut
 		es := awslambdaeventsources.NewKinesisConsumerEventSource(fanOut, source)
 		s.Consumer.AddEventSource(es)
 		s.EventSourceMapping = awslambda.EventSourceMapping_FromEventSourceMappingId(s.Construct, id("Mapping"), es.EventSourceMappingId())

@@ -23,15 +23,25 @@ const (
 	RunbookFailureDelivery    = "failure-destination-delivery.md"
 	RunbookArchiveFreshness   = "archive-freshness.md"
 	RunbookConsumerStalled    = "consumer-stalled.md"
+	RunbookFanOutLag          = "fan-out-lag.md"
+	// Runbooks of the Managed Flink application's alarms.
+	RunbookAnalyticsDowntime     = "analytics-downtime.md"
+	RunbookAnalyticsCheckpoints  = "analytics-checkpoints.md"
+	RunbookAnalyticsLag          = "analytics-lag.md"
+	RunbookAnalyticsBackpressure = "analytics-backpressure.md"
 	metricsPeriodMinutes      = 1
 	throttleEvaluationMinutes = 5
 	stalledPeriodMinutes      = 5
 )
 
-// Runbooks lists every runbook an alarm of a StandardStream names.
+// Runbooks lists every runbook an alarm of a StandardStream names; the
+// first eight are those of the alarms every StandardStream has, the others
+// come with options (enhanced fan-out, Analytics).
 var Runbooks = []string{
 	RunbookIteratorAge, RunbookStreamIteratorAge, RunbookWriteThrottles, RunbookConsumerErrors,
 	RunbookFailedRecords, RunbookFailureDelivery, RunbookArchiveFreshness, RunbookConsumerStalled,
+	RunbookFanOutLag, RunbookAnalyticsDowntime, RunbookAnalyticsCheckpoints, RunbookAnalyticsLag,
+	RunbookAnalyticsBackpressure,
 }
 
 // metric is the one way this construct builds a metric: a namespace, a name,
@@ -168,6 +178,16 @@ func (s *StandardStream) newMonitoring() {
 		periodMinutes: stalledPeriodMinutes,
 		threshold:     1, thresholdText: "1", periods: 3, datapoints: 3,
 	})
+	if s.fanOut != nil {
+		specs = append(specs, alarmSpec{
+			id: "FanOutLagAlarm", runbook: RunbookFanOutLag,
+			description: fmt.Sprintf("The consumer's enhanced fan-out subscription is more than %s behind the stream.", human(cfg.iteratorAgeThreshold)),
+			metric:      s.fanOutLag(s.fanOut),
+			metricText:  "AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest (Maximum), the consumer's fan-out",
+			threshold:   iteratorAgeMs, thresholdText: human(cfg.iteratorAgeThreshold), periods: 5, datapoints: 5,
+		})
+	}
+	specs = append(specs, s.analyticsAlarmSpecs()...)
 	action := awscloudwatchactions.NewSnsAction(s.AlarmTopic)
 	for _, spec := range specs {
 		a := awscloudwatch.NewAlarm(s.Construct, id(spec.id), &awscloudwatch.AlarmProps{
@@ -236,11 +256,15 @@ func (s *StandardStream) newDashboard() {
 		}),
 	)
 	s.Dashboard.AddWidgets(text("### Consumer"))
+	lag := []awscloudwatch.IMetric{
+		s.ConsumerMetric("IteratorAge", "Maximum"),
+		s.StreamMetric("GetRecords.IteratorAgeMilliseconds", "Maximum"),
+	}
+	if s.fanOut != nil {
+		lag = append(lag, s.fanOutLag(s.fanOut))
+	}
 	s.Dashboard.AddWidgets(
-		graph("Iterator age (ms)", []awscloudwatch.IMetric{
-			s.ConsumerMetric("IteratorAge", "Maximum"),
-			s.StreamMetric("GetRecords.IteratorAgeMilliseconds", "Maximum"),
-		}, lagLine),
+		graph("Iterator age (ms)", lag, lagLine),
 		graph("Invocations, errors, throttles", []awscloudwatch.IMetric{
 			s.ConsumerMetric("Invocations", "Sum"),
 			s.ConsumerMetric("Errors", "Sum"),
@@ -258,6 +282,10 @@ func (s *StandardStream) newDashboard() {
 		graph("Archive delivery success", []awscloudwatch.IMetric{s.ArchiveMetric("DeliveryToS3.Success", "Average")}),
 		graph("Archive records read", []awscloudwatch.IMetric{s.ArchiveMetric("DataReadFromKinesisStream.Records", "Sum")}),
 	)
+	if row := s.analyticsWidgets(graph, lagLine); len(row) > 0 {
+		s.Dashboard.AddWidgets(text("### Analytics (Managed Service for Apache Flink)"))
+		s.Dashboard.AddWidgets(row...)
+	}
 	s.Dashboard.AddWidgets(text("### Failures"))
 	s.Dashboard.AddWidgets(
 		graph("Records to failure destination", []awscloudwatch.IMetric{

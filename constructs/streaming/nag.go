@@ -1,6 +1,7 @@
 package streaming
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -60,4 +61,34 @@ func (s *StandardStream) suppressStreamFindings() {
 	}
 	suppress(s.Stream, "AwsSolutions-KDS3",
 		"The stream is encrypted with the customer-managed key the team passed as EncryptionKey (key policy and rotation under its control); KDS3 only prefers the AWS-managed key when none is given, which is the default.")
+}
+
+// suppressAnalyticsFindings is called once the Flink application exists.
+func (s *StandardStream) suppressAnalyticsFindings(policy constructs.IConstruct) {
+	suppress(policy, "AwsSolutions-IAM5",
+		"Managed Service for Apache Flink calls logs:DescribeLogGroups when it starts to check its logging option, and that action takes no resource narrower than the account's log groups (log-group:*); every write is granted on the application's one log stream.",
+		&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\*$/g`)})
+}
+
+// suppressStarterFindings is called once the custom resource that starts
+// the Flink application exists. Its provider is a stack-wide singleton
+// function that CDK creates (custom_resources.AwsCustomResource).
+func (s *StandardStream) suppressStarterFindings(role constructs.IConstruct) {
+	stack := awscdk.Stack_Of(s.Construct)
+	const provider = "AWS679f53fac002430cb0da5b7982bd2287"
+	fn := stack.Node().TryFindChild(jsii.String(provider))
+	if fn == nil {
+		return
+	}
+	const why = "CDK's AwsCustomResource provider makes one StartApplication call when the Flink application is created and then idles; "
+	for _, f := range []struct{ id, reason string }{
+		{"AwsSolutions-L1", why + "its Node.js runtime is chosen by the CDK release, which pins and updates it."},
+		{"Serverless-LambdaTracing", why + "a single control-plane call at deploy time needs no tracing; its logs go to a log group with retention."},
+		{"Serverless-LambdaDLQ", why + "CloudFormation invokes it synchronously and reports its failure in the stack events; there is no asynchronous event to keep."},
+		{"Serverless-LambdaDefaultMemorySize", why + "one SDK call needs no more than the default memory."},
+		{"Serverless-LambdaLatestVersion", why + "its Node.js runtime is chosen by the CDK release."},
+	} {
+		suppress(fn, f.id, f.reason)
+	}
+	_ = role
 }

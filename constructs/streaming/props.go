@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 )
 
@@ -75,6 +76,75 @@ type StandardStreamProps struct {
 	//
 	// @default - none: the stream's records are undocumented
 	DataModel *DataModel
+
+	// MaxRecordSizeInKiB is the largest record (partition key plus data) the
+	// stream accepts, 1024-10240 KiB (Kinesis' limits; AWS::Kinesis::Stream
+	// MaxRecordSizeInKiB). Every reader must take records that large, so synth
+	// refuses a size the archive (Firehose: 1,000 KiB per record), the Lambda
+	// consumer (6 MB invocation payload, base64-encoded records: 4096 KiB)
+	// or the analytics application cannot take; see docs/analytics.md. Give
+	// producers the same limit: producer.WithMaxRecordSize(s.MaxRecordSize()).
+	//
+	// @default 1024 (1 MiB, the Kinesis default)
+	MaxRecordSizeInKiB *float64
+
+	// Query configures SQL over the archive: a Glue Data Catalog database
+	// and table with partition projection over the archive's prefix, and an
+	// Athena workgroup with encrypted results. GrantQuery lets analysts use it.
+	//
+	// @default - the defaults of QueryProps: a table and a workgroup
+	Query *QueryProps
+
+	// Analytics adds a Managed Service for Apache Flink application that
+	// reads the stream, with its own enhanced fan-out consumer, logs, alarms
+	// and dashboard row.
+	//
+	// @default - none
+	Analytics *AnalyticsProps
+}
+
+// QueryProps configures the Glue table and the Athena workgroup over the archive.
+type QueryProps struct {
+	// Disabled leaves out the Glue database and table and the Athena
+	// workgroup; GrantQuery is then an error.
+	//
+	// @default false
+	Disabled *bool
+
+	// DatabaseName is the Glue database's name, also the Athena workgroup's:
+	// 1-128 characters of lowercase letters, digits and underscores (Athena's
+	// rule for database names).
+	//
+	// @default - StreamName in lowercase with every other character as "_",
+	// or a name derived from the construct path when StreamName is not set
+	DatabaseName *string
+
+	// TableName is the Glue table's name: 1-255 characters of lowercase
+	// letters, digits and underscores.
+	//
+	// @default "records"
+	TableName *string
+
+	// ResultsBucket receives the workgroup's query results, under
+	// "athena-results/<workgroup>/". A bucket passed in should be encrypted;
+	// results are written with SSE-KMS under EncryptionKey, or SSE-S3.
+	//
+	// @default - a new hardened bucket of this construct
+	ResultsBucket awss3.IBucket
+
+	// ResultsExpiration is how long query results are kept in the bucket this
+	// construct creates, 1-365 days. Setting it with ResultsBucket is an
+	// error: the lifecycle of a bucket passed in is its owner's.
+	//
+	// @default Duration.days(30)
+	ResultsExpiration awscdk.Duration
+
+	// BytesScannedCutoff is the most one query may scan before Athena
+	// cancels it, at least 10 MB (Athena's minimum): a guard against an
+	// unpartitioned scan of the whole archive.
+	//
+	// @default Size.gibibytes(100)
+	BytesScannedCutoff awscdk.Size
 }
 
 // Classification is how sensitive a stream's records are.
@@ -262,4 +332,89 @@ type AlarmProps struct {
 	//
 	// @default - three times the archive's buffering interval, at least 15 minutes
 	ArchiveFreshnessThreshold awscdk.Duration
+}
+
+// FlinkRuntime is a Managed Service for Apache Flink runtime
+// (RuntimeEnvironment of AWS::KinesisAnalyticsV2::Application).
+type FlinkRuntime string
+
+// The Flink runtimes the construct accepts: those Managed Service for Apache
+// Flink supports for new applications with the Kinesis source connector.
+const (
+	FlinkRuntime1_18 FlinkRuntime = "FLINK-1_18"
+	FlinkRuntime1_19 FlinkRuntime = "FLINK-1_19"
+	FlinkRuntime1_20 FlinkRuntime = "FLINK-1_20"
+)
+
+// AnalyticsProps configures a Managed Service for Apache Flink application
+// that consumes the stream. The application reads its settings from the
+// runtime property group "StandardStream": stream.arn, stream.name,
+// aws.region, source.reader.type (EFO or POLLING), source.efo.consumer.name,
+// source.efo.consumer.arn and source.efo.lifecycle (SELF_MANAGED).
+type AnalyticsProps struct {
+	// Code is the application's JAR or ZIP: FlinkCodeFromBucket or
+	// FlinkCodeFromAsset.
+	//
+	// @default - none; required
+	Code *FlinkCode
+
+	// Runtime is the Flink version the application runs on.
+	//
+	// @default FlinkRuntime1_20
+	Runtime FlinkRuntime
+
+	// Parallelism is the application's initial parallelism, 1-1000.
+	//
+	// @default 1
+	Parallelism *float64
+
+	// ParallelismPerKpu is the number of parallel tasks per KPU, 1-8.
+	//
+	// @default 1
+	ParallelismPerKpu *float64
+
+	// AutoScaling lets the service raise parallelism under load.
+	//
+	// @default true
+	AutoScaling *bool
+
+	// CheckpointInterval is how often Flink checkpoints its state, 1 s to
+	// 1 hour, in whole seconds.
+	//
+	// @default Duration.seconds(60)
+	CheckpointInterval awscdk.Duration
+
+	// MinPauseBetweenCheckpoints is the least time between the end of one
+	// checkpoint and the start of the next, 0 to CheckpointInterval, in
+	// whole seconds.
+	//
+	// @default Duration.seconds(5)
+	MinPauseBetweenCheckpoints awscdk.Duration
+
+	// EnhancedFanOut gives the application its own registered stream
+	// consumer (2 MB/s per shard, not shared with the archive or the Lambda
+	// consumer). With false it polls with GetRecords and shares the shards'
+	// read throughput.
+	//
+	// @default true
+	EnhancedFanOut *bool
+
+	// StartAfterDeploy starts the application (StartApplication) once it is
+	// created, through a custom resource; CloudFormation only creates it in
+	// the READY state. Later deployments update a running application in place.
+	//
+	// @default true
+	StartAfterDeploy *bool
+
+	// Properties are extra runtime properties of the "StandardStream"
+	// property group; they cannot replace the ones the construct sets.
+	//
+	// @default - none
+	Properties *map[string]*string
+
+	// BackpressureThreshold is the back-pressured time per second of the
+	// busiest task that raises the backpressure alarm, 1-1000 ms.
+	//
+	// @default 800
+	BackpressureThreshold *float64
 }

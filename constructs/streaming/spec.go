@@ -33,6 +33,34 @@ type Spec struct {
 	// DataModel and Schema are nil when the stream has no data model.
 	DataModel *DataModel
 	Schema    *Schema
+	// MaxRecordSizeKiB is the largest record the stream accepts.
+	MaxRecordSizeKiB float64
+	// Query is nil when QueryProps.Disabled is set.
+	Query *QuerySpec
+	// Analytics is nil without a Managed Flink application.
+	Analytics *AnalyticsSpec
+}
+
+// QuerySpec is the Glue table and Athena workgroup over the archive.
+type QuerySpec struct {
+	Database, Table, Workgroup string
+	// Columns are the table's columns, partitions not included.
+	Columns []Column
+	// Partitions are the projected partition keys, in prefix order.
+	Partitions []string
+	// ResultsPrefix is where the workgroup writes results in its bucket.
+	ResultsPrefix string
+	// Queriers are the construct paths of principals granted with GrantQuery.
+	Queriers []string
+}
+
+// AnalyticsSpec is the Managed Service for Apache Flink application.
+type AnalyticsSpec struct {
+	ApplicationName, Runtime string
+	EnhancedFanOut           bool
+	StartAfterDeploy         bool
+	Parallelism              float64
+	CheckpointIntervalSec    float64
 }
 
 // ConsumerSpec is the consumer and its event-source mapping.
@@ -97,6 +125,23 @@ func (s *StandardStream) Spec() Spec {
 			BisectOnError:          true,
 		},
 		Archive: ArchiveSpec{Prefix: ArchivePrefix, ErrorPrefix: ArchiveErrorPrefix},
+	}
+	spec.MaxRecordSizeKiB = float64(s.MaxRecordSize() / 1024)
+	if q := cfg.query; q.enabled {
+		spec.Query = &QuerySpec{
+			Database: q.database, Table: q.table, Workgroup: q.database,
+			Columns: Columns(cfg.schema), ResultsPrefix: s.resultsPrefix(), Queriers: s.queriers,
+		}
+		for _, p := range ArchivePartitions {
+			spec.Query.Partitions = append(spec.Query.Partitions, p.Name)
+		}
+	}
+	if a := cfg.analytics; a != nil && s.Analytics != nil {
+		spec.Analytics = &AnalyticsSpec{
+			ApplicationName: s.Analytics.ApplicationName, Runtime: string(a.runtime),
+			EnhancedFanOut: a.enhancedFanOut, StartAfterDeploy: a.start,
+			Parallelism: number(a.parallelism), CheckpointIntervalSec: a.checkpointMs / 1000,
+		}
 	}
 	if cfg.streamName != nil && !unresolved(cfg.streamName) {
 		spec.StreamName = *cfg.streamName

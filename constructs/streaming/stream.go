@@ -48,11 +48,19 @@ type StandardStream struct {
 	Alarms []awscloudwatch.Alarm
 	// AlarmTopic receives every alarm.
 	AlarmTopic awssns.ITopic
+	// Query is the Glue table and Athena workgroup over the archive; its
+	// fields are nil when QueryProps.Disabled is set.
+	Query Query
+	// Analytics is the Managed Flink application; nil unless
+	// StandardStreamProps.Analytics is set.
+	Analytics *Analytics
 
 	settings   settings
 	accessLogs awss3.Bucket
 	writers    []string
 	readers    []string
+	queriers   []string
+	fanOut     awskinesis.StreamConsumer
 	alarmSpecs []AlarmSpec
 }
 
@@ -76,6 +84,8 @@ func NewStandardStream(scope constructs.Construct, id string, props *StandardStr
 	s.newStream()
 	s.newConsumer()
 	s.newArchive()
+	s.newQuery()
+	s.newAnalytics()
 	s.newMonitoring()
 	return s
 }
@@ -95,25 +105,53 @@ func (s *StandardStream) newStream() {
 		props.EncryptionKey = cfg.key
 	}
 	s.Stream = awskinesis.NewStream(s.Construct, id("Stream"), props)
+	s.applyMaxRecordSize()
 	s.suppressStreamFindings()
 }
 
 // GrantWrite lets grantee put records: kinesis:PutRecord, kinesis:PutRecords,
 // kinesis:ListShards and kinesis:DescribeStreamSummary on this stream, and
 // kms:GenerateDataKey on a customer-managed key.
+//
+// A principal of another account (awsiam.NewAccountPrincipal("111122223333"),
+// or awsiam.NewArnPrincipal with an account root, role or user ARN) gets the
+// same actions through the stream's resource policy and the key's policy;
+// an invalid account ID or ARN stops synthesis with an error naming it.
 func (s *StandardStream) GrantWrite(grantee awsiam.IGrantable) awsiam.Grant {
+	keyActions := []string{"kms:GenerateDataKey"}
+	if ext, ok := s.externalPrincipal("GrantWrite", grantee); ok {
+		if ext == nil {
+			return awsiam.Grant_Drop(grantee, jsii.String("invalid principal"))
+		}
+		s.writers = append(s.writers, ext.label+" (resource policy)")
+		return s.grantExternal("GrantWrite", grantee, ext, keyActions, writeActions...)
+	}
 	s.writers = append(s.writers, principal(grantee))
-	return s.grant(grantee, []string{"kms:GenerateDataKey"},
-		"kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards", "kinesis:DescribeStreamSummary")
+	return s.grant(grantee, keyActions, writeActions...)
 }
+
+var writeActions = []string{"kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards", "kinesis:DescribeStreamSummary"}
 
 // GrantRead lets grantee read records with the standard (shared-throughput)
 // API: kinesis:GetRecords, kinesis:GetShardIterator, kinesis:ListShards,
 // kinesis:DescribeStream and kinesis:DescribeStreamSummary on this stream,
-// and kms:Decrypt on a customer-managed key.
+// and kms:Decrypt on a customer-managed key. These are the actions a Lambda
+// event-source mapping needs (DescribeStream included).
+//
+// A principal of another account gets them through the stream's resource
+// policy and the key's policy, as with GrantWrite: a Lambda function in
+// that account can then map this stream by its ARN.
 func (s *StandardStream) GrantRead(grantee awsiam.IGrantable) awsiam.Grant {
+	keyActions := []string{"kms:Decrypt"}
+	if ext, ok := s.externalPrincipal("GrantRead", grantee); ok {
+		if ext == nil {
+			return awsiam.Grant_Drop(grantee, jsii.String("invalid principal"))
+		}
+		s.readers = append(s.readers, ext.label+" (resource policy)")
+		return s.grantExternal("GrantRead", grantee, ext, keyActions, readActions...)
+	}
 	s.readers = append(s.readers, principal(grantee))
-	return s.grant(grantee, []string{"kms:Decrypt"}, readActions...)
+	return s.grant(grantee, keyActions, readActions...)
 }
 
 var readActions = []string{

@@ -76,6 +76,10 @@ type settings struct {
 
 	dataModel *DataModel
 	schema    *Schema
+
+	maxRecordSizeKiB *float64
+	query            querySettings
+	analytics        *analyticsSettings
 }
 
 // Validate reports every problem with props as one error whose lines name
@@ -283,6 +287,10 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		s.dataModel = &m
 		s.schema = v.dataModel(&m)
 	}
+
+	s.query = v.query(p.Query, p.StreamName, s.key)
+	s.analytics = v.analytics(p.Analytics, s.retention)
+	s.maxRecordSizeKiB = v.maxRecordSize(p.MaxRecordSizeInKiB, s)
 
 	return s, v.err()
 }

@@ -43,7 +43,7 @@ type Enum struct {
 }
 
 // documented are the structs the page covers, in reading order.
-var documented = []string{"StandardStreamProps", "ConsumerProps", "ArchiveProps", "AlarmProps", "DataModel"}
+var documented = []string{"StandardStreamProps", "ConsumerProps", "ArchiveProps", "AlarmProps", "QueryProps", "AnalyticsProps", "DataModel"}
 
 // Parse reads the package in dir (tests excluded).
 func Parse(dir string) (*Package, error) {
