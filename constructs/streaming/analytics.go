@@ -319,7 +319,7 @@ func (s *StandardStream) newQuery() {
 			},
 		},
 	})
-	s.Query.Table.AddDependency(s.Query.Database)
+	s.Query.Table.Node().AddDependency(s.Query.Database)
 
 	s.Query.ResultsBucket = cfg.resultsBucket
 	if s.Query.ResultsBucket == nil {

@@ -306,7 +306,7 @@ func (s *StandardStream) newAnalytics() {
 			LogStreamArn: logStreamArn,
 		},
 	})
-	logging.AddDependency(a.Application)
+	logging.Node().AddDependency(a.Application)
 	s.suppressAnalyticsFindings(policy)
 	if cfg.start {
 		s.startAnalytics(logging)

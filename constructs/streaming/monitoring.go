@@ -15,23 +15,23 @@ const RunbookDir = "docs/runbooks"
 
 // Runbooks of the alarms, one file per alarm in RunbookDir.
 const (
-	RunbookIteratorAge        = "iterator-age.md"
-	RunbookStreamIteratorAge  = "stream-iterator-age.md"
-	RunbookWriteThrottles     = "write-throttles.md"
-	RunbookConsumerErrors     = "consumer-errors.md"
-	RunbookFailedRecords      = "failed-records.md"
-	RunbookFailureDelivery    = "failure-destination-delivery.md"
-	RunbookArchiveFreshness   = "archive-freshness.md"
-	RunbookConsumerStalled    = "consumer-stalled.md"
-	RunbookFanOutLag          = "fan-out-lag.md"
+	RunbookIteratorAge       = "iterator-age.md"
+	RunbookStreamIteratorAge = "stream-iterator-age.md"
+	RunbookWriteThrottles    = "write-throttles.md"
+	RunbookConsumerErrors    = "consumer-errors.md"
+	RunbookFailedRecords     = "failed-records.md"
+	RunbookFailureDelivery   = "failure-destination-delivery.md"
+	RunbookArchiveFreshness  = "archive-freshness.md"
+	RunbookConsumerStalled   = "consumer-stalled.md"
+	RunbookFanOutLag         = "fan-out-lag.md"
 	// Runbooks of the Managed Flink application's alarms.
 	RunbookAnalyticsDowntime     = "analytics-downtime.md"
 	RunbookAnalyticsCheckpoints  = "analytics-checkpoints.md"
 	RunbookAnalyticsLag          = "analytics-lag.md"
 	RunbookAnalyticsBackpressure = "analytics-backpressure.md"
-	metricsPeriodMinutes      = 1
-	throttleEvaluationMinutes = 5
-	stalledPeriodMinutes      = 5
+	metricsPeriodMinutes         = 1
+	throttleEvaluationMinutes    = 5
+	stalledPeriodMinutes         = 5
 )
 
 // Runbooks lists every runbook an alarm of a StandardStream names; the

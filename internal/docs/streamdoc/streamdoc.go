@@ -102,7 +102,19 @@ func Markdown(name string, envs []Env, root string) ([]byte, error) {
 		return "Lambda consumer, shared throughput"
 	})
 	perEnv("Archive", func(streaming.Spec) string { return "Firehose, shared throughput" })
-	w("\nProducers need `kinesis:PutRecord(s)`; see [security](../security.md) for every grant.\n\n")
+	perEnv("Analytics (Managed Flink)", func(s streaming.Spec) string {
+		a := s.Analytics
+		if a == nil {
+			return "none"
+		}
+		read := "enhanced fan-out"
+		if !a.EnhancedFanOut {
+			read = "shared throughput"
+		}
+		return fmt.Sprintf("`%s` (%s, %s)", a.ApplicationName, a.Runtime, read)
+	})
+	perEnv("Largest record", func(s streaming.Spec) string { return fmt.Sprintf("%v KiB", s.MaxRecordSizeKiB) })
+	w("\nProducers need `kinesis:PutRecord(s)`; see [security](../security.md) for every grant. A principal of another account is granted on the stream's resource policy (and the key's policy with a customer-managed key), marked \"(resource policy)\"; see [analytics](../analytics.md#sharing-with-other-accounts).\n\n")
 
 	w("## Consumer and event-source mapping\n\n")
 	header("Setting")
@@ -143,7 +155,36 @@ func Markdown(name string, envs []Env, root string) ([]byte, error) {
 	perEnv("Lifecycle", func(s streaming.Spec) string {
 		return fmt.Sprintf("Standard-IA after %v days, deleted after %v days", s.Archive.TransitionDays, s.Archive.ExpirationDays)
 	})
-	w("\nQuery it with Athena (partition projection, no crawler):\n\n```sql\n%s```\n\n", athena(name, first))
+	w("\n")
+	if q := first.Query; q != nil {
+		w("## Query it with Athena\n\n")
+		w("The construct creates a Glue table over the archive with partition projection on `%s`, so Athena can query the first object Firehose writes: no crawler, no `MSCK REPAIR TABLE`. Analysts need `GrantQuery`; the workgroup encrypts results and enforces its settings.\n\n", strings.Join(q.Partitions, "/"))
+		header("")
+		perEnv("Database.table", func(s streaming.Spec) string {
+			if s.Query == nil {
+				return "disabled"
+			}
+			return fmt.Sprintf("`%s`.`%s`", s.Query.Database, s.Query.Table)
+		})
+		perEnv("Workgroup", func(s streaming.Spec) string {
+			if s.Query == nil {
+				return "disabled"
+			}
+			return "`" + s.Query.Workgroup + "`"
+		})
+		perEnv("Queriers (`GrantQuery`)", func(s streaming.Spec) string {
+			if s.Query == nil {
+				return "disabled"
+			}
+			return list(s.Query.Queriers, "none granted in this app")
+		})
+		cols := make([]string, len(q.Columns))
+		for i, c := range q.Columns {
+			cols[i] = fmt.Sprintf("`%s` %s", c.Name, c.Type)
+		}
+		w("\nColumns: %s; partitions %s (strings).\n\n", strings.Join(cols, ", "), "`"+strings.Join(q.Partitions, "`, `")+"`")
+		w("Today's records by hour, in the %s workgroup (`aws athena start-query-execution --work-group %s --query-string \"...\"`):\n\n```sql\n%s```\n\n", envs[0].Name, q.Workgroup, query(q))
+	}
 
 	w("## Alarms\n\n")
 	cells := []string{"Alarm", "Metric"}
@@ -256,74 +297,18 @@ func typeOf(p map[string]any) string {
 	return t
 }
 
-// athena returns a CREATE TABLE statement for the archive with partition
-// projection on the Hive-style time prefix.
-func athena(name string, s streaming.Spec) string {
-	var cols []string
-	if s.Schema != nil {
-		props, _ := s.Schema.Raw["properties"].(map[string]any)
-		names := make([]string, 0, len(props))
-		for n := range props {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			p, _ := props[n].(map[string]any)
-			cols = append(cols, fmt.Sprintf("  `%s` %s", strings.ToLower(n), hive(p)))
-		}
-	} else {
-		cols = []string{"  `record` string"}
-	}
-	table := strings.ToLower(name)
-	loc := "s3://<ArchiveBucket>/data/"
-	return fmt.Sprintf(`CREATE EXTERNAL TABLE %s (
-%s
-)
-PARTITIONED BY (year string, month string, day string, hour string)
-ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
-WITH SERDEPROPERTIES ('case.insensitive' = 'true')
-LOCATION '%s'
-TBLPROPERTIES (
-  'projection.enabled' = 'true',
-  'projection.year.type' = 'integer', 'projection.year.range' = '2026,2100',
-  'projection.month.type' = 'integer', 'projection.month.range' = '1,12', 'projection.month.digits' = '2',
-  'projection.day.type' = 'integer', 'projection.day.range' = '1,31', 'projection.day.digits' = '2',
-  'projection.hour.type' = 'integer', 'projection.hour.range' = '0,23', 'projection.hour.digits' = '2',
-  'storage.location.template' = '%syear=${year}/month=${month}/day=${day}/hour=${hour}/'
-);
-`, table, strings.Join(cols, ",\n"), loc, loc)
-}
-
-// hive maps a JSON Schema type to an Athena (Hive DDL) type.
-func hive(p map[string]any) string {
-	switch p["type"] {
-	case "integer":
-		return "bigint"
-	case "number":
-		return "double"
-	case "boolean":
-		return "boolean"
-	case "array":
-		items, _ := p["items"].(map[string]any)
-		return "array<" + hive(items) + ">"
-	case "object":
-		props, _ := p["properties"].(map[string]any)
-		if len(props) == 0 {
-			return "string"
-		}
-		names := make([]string, 0, len(props))
-		for n := range props {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		var parts []string
-		for _, n := range names {
-			c, _ := props[n].(map[string]any)
-			parts = append(parts, strings.ToLower(n)+":"+hive(c))
-		}
-		return "struct<" + strings.Join(parts, ",") + ">"
-	}
-	return "string"
+// query returns a ready-to-run Athena query over today's partitions. The
+// partition predicates are constants when Athena plans the query, so
+// projection reads only today's prefixes.
+func query(q *streaming.QuerySpec) string {
+	return fmt.Sprintf(`SELECT hour, count(*) AS records
+FROM "%s"."%s"
+WHERE year = date_format(current_date, '%%Y')
+  AND month = date_format(current_date, '%%m')
+  AND day = date_format(current_date, '%%d')
+GROUP BY hour
+ORDER BY hour;
+`, q.Database, q.Table)
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }

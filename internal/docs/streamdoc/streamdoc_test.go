@@ -37,7 +37,13 @@ func TestMarkdown(t *testing.T) {
 				Schema: &schema.Path, Owner: ptr("Orders"), Description: ptr("Orders."),
 				PartitionKey: ptr("customer"), PartitionKeyRationale: ptr("many"), Classification: streaming.ClassificationPII,
 			},
-			Schema: schema,
+			Schema:           schema,
+			MaxRecordSizeKiB: 1024,
+			Query: &streaming.QuerySpec{
+				Database: "orders_" + name, Table: "records", Workgroup: "orders_" + name,
+				Columns: streaming.Columns(schema), Partitions: []string{"year", "month", "day", "hour"},
+				Queriers: []string{"Stack-" + name + "/Analysts"},
+			},
 		}
 	}
 	md, err := Markdown("Orders", []Env{{Name: "dev", Spec: spec("dev", 24, false)}, {Name: "prod", Spec: spec("prod", 168, true)}}, "/repo")
@@ -61,6 +67,10 @@ func TestMarkdown(t *testing.T) {
 		"| `customer` | object | no |",
 		"| `customer.id` | string: one of \"a\", \"b\" | no |",
 		"`customer` struct<id:string>",
+		"| Database.table | `orders_dev`.`records` | `orders_prod`.`records` |",
+		"| Queriers (`GrantQuery`) | `Stack-dev/Analysts` | `Stack-prod/Analysts` |",
+		"FROM \"orders_dev\".\"records\"\nWHERE year = date_format(current_date, '%Y')",
+		"| Largest record | 1024 KiB | 1024 KiB |",
 		"`lines` array<bigint>",
 		"`total` double",
 		"\"lines\": [\n    1\n  ]",
