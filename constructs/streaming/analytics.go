@@ -223,7 +223,7 @@ func (v *validator) query(q *QueryProps, streamName *string, _ awskms.IKey) quer
 	}
 	if !unresolved(s.bytesScannedCutoff) {
 		if b := *s.bytesScannedCutoff.ToBytes(nil); b < athenaMinBytesScanned {
-			v.errorf("query.bytesScannedCutoff must be at least 10 MB (Athena's minimum), got %v bytes", b)
+			v.errorf("query.bytesScannedCutoff must be at least 10 MB (Athena's minimum), got %.0f bytes", b)
 		}
 	}
 	return s

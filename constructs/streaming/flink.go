@@ -112,8 +112,9 @@ func (v *validator) analytics(a *AnalyticsProps, retention awscdk.Duration) *ana
 	iSec, iOK := seconds(interval)
 	if iOK && (iSec < 1 || iSec > maxCheckpointIntervalSec || iSec != float64(int(iSec))) {
 		v.errorf("analytics.checkpointInterval must be a whole number of seconds between 1 and %d, got %s", maxCheckpointIntervalSec, human(interval))
+		iOK = false // do not judge the pause against an invalid interval
 	}
-	if pSec, ok := seconds(pause); ok && (pSec < 0 || pSec != float64(int(pSec)) || (iOK && pSec > iSec)) {
+	if pSec, ok := seconds(pause); ok && (pSec < 0 || pSec != float64(int(pSec)) || (iOK && pSec > iSec)) && (iOK || p.MinPauseBetweenCheckpoints != nil) {
 		v.errorf("analytics.minPauseBetweenCheckpoints must be a whole number of seconds between 0 and analytics.checkpointInterval (%s), got %s", human(interval), human(pause))
 	}
 	s.checkpointMs = *interval.ToMilliseconds(nil)

@@ -28,6 +28,9 @@ func synth(t *testing.T, props *streaming.StandardStreamProps) (*cdktest.Templat
 	return cdktest.FromStack(t, stack), s, stack
 }
 
+// defaultAlarms is the number of alarms of a StandardStream without options.
+const defaultAlarms = 8
+
 func obj(kv ...any) *map[string]any {
 	m := map[string]any{}
 	for i := 0; i < len(kv); i += 2 {
@@ -98,11 +101,11 @@ func TestDefaults(t *testing.T) {
 	})
 	t.Run("buckets", func(t *testing.T) {
 		buckets := tpl.Resources("AWS::S3::Bucket")
-		if len(buckets) != 3 {
-			t.Fatalf("got %d buckets, want 3 (archive, failures, access logs)", len(buckets))
+		if len(buckets) != 4 {
+			t.Fatalf("got %d buckets, want 4 (archive, failures, query results, access logs)", len(buckets))
 		}
 		accessLogs := tpl.LogicalID("AWS::S3::Bucket", "AccessLogs")
-		for _, data := range []string{"Archive", "Failures"} {
+		for _, data := range []string{"Archive", "Failures", "QueryResults"} {
 			tpl.HasResourceProperties("AWS::S3::Bucket", like(
 				"LoggingConfiguration", obj("DestinationBucketName", obj("Ref", accessLogs), "LogFilePrefix", data+"/"),
 			))
@@ -126,8 +129,8 @@ func TestDefaults(t *testing.T) {
 			}
 		}
 		policies := tpl.Resources("AWS::S3::BucketPolicy")
-		if len(policies) != 3 {
-			t.Fatalf("got %d bucket policies, want 3", len(policies))
+		if len(policies) != 4 {
+			t.Fatalf("got %d bucket policies, want 4", len(policies))
 		}
 		for id := range policies {
 			doc, _ := json.Marshal(policies[id])
@@ -154,6 +157,22 @@ func TestDefaults(t *testing.T) {
 			))),
 		))
 	})
+	t.Run("query over the archive", func(t *testing.T) {
+		// No data model: one string column per archived line.
+		tpl.HasResourceProperties("AWS::Glue::Table", like("TableInput", like(
+			"Name", "records",
+			"StorageDescriptor", like(
+				"Columns", []any{obj("Name", "record", "Type", "string")},
+				"SerdeInfo", obj("SerializationLibrary", "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe", "Parameters", obj("serialization.format", "1")),
+			),
+		)))
+		// No stream name: the database is named from the construct path.
+		tpl.HasResourceProperties("AWS::Glue::Database", like("DatabaseInput", like("Name", assertions.Match_StringLikeRegexp(jsii.String("^test_?events_?[0-9a-f]{8}$")))))
+		tpl.HasResourceProperties("AWS::Athena::WorkGroup", like(
+			"RecursiveDeleteOption", false,
+			"WorkGroupConfiguration", like("ResultConfiguration", like("EncryptionConfiguration", obj("EncryptionOption", "SSE_S3"))),
+		))
+	})
 	t.Run("topic enforces TLS", func(t *testing.T) {
 		tpl.HasResourceProperties("AWS::SNS::TopicPolicy", like("PolicyDocument", like("Statement", arrayWith(like(
 			"Effect", "Deny",
@@ -165,8 +184,9 @@ func TestDefaults(t *testing.T) {
 func TestAlarms(t *testing.T) {
 	tpl, s, _ := synth(t, nil)
 	alarms := tpl.Resources("AWS::CloudWatch::Alarm")
-	if len(alarms) != len(s.Alarms) || len(alarms) != len(streaming.Runbooks) {
-		t.Fatalf("got %d alarms in the template, %d on the construct, %d runbooks; want them equal", len(alarms), len(s.Alarms), len(streaming.Runbooks))
+	// The first eight runbooks are those of the alarms every StandardStream has.
+	if len(alarms) != len(s.Alarms) || len(alarms) != defaultAlarms {
+		t.Fatalf("got %d alarms in the template, %d on the construct; want %d", len(alarms), len(s.Alarms), defaultAlarms)
 	}
 	topic := tpl.LogicalID("AWS::SNS::Topic", "AlarmTopic")
 	root := cdktest.Root(t)
@@ -321,9 +341,10 @@ func TestOptions(t *testing.T) {
 				t.Errorf("stream %s: got DeletionPolicy %v, want Delete", id, r["DeletionPolicy"])
 			}
 		}
-		if n := len(tpl.Resources("Custom::S3AutoDeleteObjects")); n != 3 {
-			t.Errorf("got %d auto-delete custom resources, want 3 (one per bucket)", n)
+		if n := len(tpl.Resources("Custom::S3AutoDeleteObjects")); n != 4 {
+			t.Errorf("got %d auto-delete custom resources, want 4 (one per bucket)", n)
 		}
+		tpl.HasResourceProperties("AWS::Athena::WorkGroup", like("RecursiveDeleteOption", true))
 	})
 }
 
@@ -335,8 +356,8 @@ func TestTwoStreamsInOneStack(t *testing.T) {
 	tpl := cdktest.FromStack(t, stack)
 	for typ, want := range map[string]int{
 		"AWS::Kinesis::Stream": 2, "AWS::Lambda::Function": 2, "AWS::KinesisFirehose::DeliveryStream": 2,
-		"AWS::S3::Bucket": 6, "AWS::CloudWatch::Dashboard": 2, "AWS::SNS::Topic": 2,
-		"AWS::CloudWatch::Alarm": 2 * len(streaming.Runbooks),
+		"AWS::S3::Bucket": 8, "AWS::CloudWatch::Dashboard": 2, "AWS::SNS::Topic": 2,
+		"AWS::CloudWatch::Alarm": 2 * defaultAlarms, "AWS::Glue::Table": 2, "AWS::Athena::WorkGroup": 2,
 	} {
 		tpl.ResourceCountIs(typ, want)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/standardstream/standardstream/constructs/streaming"
@@ -30,7 +31,16 @@ func alarms(a streaming.AlarmProps) *streaming.StandardStreamProps {
 	return &streaming.StandardStreamProps{Alarms: &a}
 }
 
+func query(q streaming.QueryProps) *streaming.StandardStreamProps {
+	return &streaming.StandardStreamProps{Query: &q}
+}
+func analytics(a streaming.AnalyticsProps) *streaming.StandardStreamProps {
+	return &streaming.StandardStreamProps{Analytics: &a}
+}
+
 func TestValidateRejects(t *testing.T) {
+	stack := awscdk.NewStack(cdktest.NewApp(t, false), jsii.String("Imports"), nil)
+	code := streaming.FlinkCodeFromAsset(filepath.Join("testdata", "flink-app.zip"))
 	tests := []struct {
 		name  string
 		props *streaming.StandardStreamProps
@@ -70,6 +80,26 @@ func TestValidateRejects(t *testing.T) {
 		{"iterator-age threshold zero", alarms(streaming.AlarmProps{IteratorAgeThreshold: secs(0)}), []string{"alarms.iteratorAgeThreshold", "0 seconds"}},
 		{"freshness threshold not below retention", alarms(streaming.AlarmProps{ArchiveFreshnessThreshold: hours(24)}), []string{"alarms.archiveFreshnessThreshold", "1 day"}},
 		{"freshness threshold within buffering", alarms(streaming.AlarmProps{ArchiveFreshnessThreshold: secs(120)}), []string{"alarms.archiveFreshnessThreshold", "2 minutes"}},
+		{"max record size below 1024 KiB", &streaming.StandardStreamProps{MaxRecordSizeInKiB: jsii.Number(1000)}, []string{"maxRecordSizeInKiB", "got 1000"}},
+		{"max record size above 10 MiB", &streaming.StandardStreamProps{MaxRecordSizeInKiB: jsii.Number(10241)}, []string{"maxRecordSizeInKiB", "got 10241"}},
+		{"max record size the archive cannot take", &streaming.StandardStreamProps{MaxRecordSizeInKiB: jsii.Number(2048)}, []string{"maxRecordSizeInKiB", "archive (Firehose takes records up to 1000 KiB)", "got 2048"}},
+		{"max record size the Lambda consumer cannot take", &streaming.StandardStreamProps{MaxRecordSizeInKiB: jsii.Number(5000)}, []string{"maxRecordSizeInKiB", "Lambda consumer", "4096 KiB", "got 5000"}},
+		{"database name with capitals", query(streaming.QueryProps{DatabaseName: jsii.String("Orders-DB")}), []string{"query.databaseName", `"Orders-DB"`}},
+		{"table name with a space", query(streaming.QueryProps{TableName: jsii.String("my table")}), []string{"query.tableName", `"my table"`}},
+		{"results expiration over a year", query(streaming.QueryProps{ResultsExpiration: days(400)}), []string{"query.resultsExpiration", "400 days"}},
+		{"results expiration with a bucket passed in", query(streaming.QueryProps{ResultsExpiration: days(7), ResultsBucket: awss3.Bucket_FromBucketName(stack, jsii.String("Results"), jsii.String("results"))}), []string{"query.resultsExpiration", "query.resultsBucket", "7 days"}},
+		{"bytes scanned cutoff below 10 MB", query(streaming.QueryProps{BytesScannedCutoff: awscdk.Size_Mebibytes(jsii.Number(1))}), []string{"query.bytesScannedCutoff", "10 MB", "1048576 bytes"}},
+		{"analytics without code", analytics(streaming.AnalyticsProps{}), []string{"analytics.code", "required"}},
+		{"analytics code file missing", analytics(streaming.AnalyticsProps{Code: streaming.FlinkCodeFromAsset("testdata/nope.jar")}), []string{"analytics.code", "testdata/nope.jar"}},
+		{"analytics code a directory", analytics(streaming.AnalyticsProps{Code: streaming.FlinkCodeFromAsset("testdata")}), []string{"analytics.code", `directory "testdata"`}},
+		{"analytics code with an empty key", analytics(streaming.AnalyticsProps{Code: streaming.FlinkCodeFromBucket(awss3.Bucket_FromBucketName(stack, jsii.String("Code"), jsii.String("code")), "")}), []string{"analytics.code", "key", `""`}},
+		{"analytics unknown runtime", analytics(streaming.AnalyticsProps{Code: code, Runtime: "FLINK-1_11"}), []string{"analytics.runtime", `"FLINK-1_11"`}},
+		{"analytics parallelism 0", analytics(streaming.AnalyticsProps{Code: code, Parallelism: jsii.Number(0)}), []string{"analytics.parallelism", "got 0"}},
+		{"analytics 9 tasks per KPU", analytics(streaming.AnalyticsProps{Code: code, ParallelismPerKpu: jsii.Number(9)}), []string{"analytics.parallelismPerKpu", "got 9"}},
+		{"analytics checkpoint interval under a second", analytics(streaming.AnalyticsProps{Code: code, CheckpointInterval: awscdk.Duration_Millis(jsii.Number(500))}), []string{"analytics.checkpointInterval", "500 millis"}},
+		{"analytics pause above the interval", analytics(streaming.AnalyticsProps{Code: code, CheckpointInterval: secs(10), MinPauseBetweenCheckpoints: secs(20)}), []string{"analytics.minPauseBetweenCheckpoints", "10 seconds", "20 seconds"}},
+		{"analytics property the construct sets", analytics(streaming.AnalyticsProps{Code: code, Properties: &map[string]*string{"stream.arn": jsii.String("x")}}), []string{"analytics.properties", `"stream.arn"`, `"x"`}},
+		{"analytics backpressure threshold 0", analytics(streaming.AnalyticsProps{Code: code, BackpressureThreshold: jsii.Number(0)}), []string{"analytics.backpressureThreshold", "got 0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
