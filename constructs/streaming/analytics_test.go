@@ -3,6 +3,8 @@ package streaming_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -62,6 +64,7 @@ func synthAllOptions(t *testing.T) (*cdktest.Template, *streaming.StandardStream
 		analyst := awsiam.NewRole(stack, jsii.String("Analyst"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
 		s.GrantQuery(analyst)
 		allOptions.tpl, allOptions.s, allOptions.stack = cdktest.FromStack(t, stack), s, stack
+
 	})
 	if allOptions.tpl == nil {
 		t.Fatal("the shared synth failed")
@@ -313,6 +316,21 @@ func TestQueryAndAnalytics(t *testing.T) {
 			if !strings.Contains(string(body), m) {
 				t.Errorf("dashboard lacks %s", m)
 			}
+		}
+	})
+	// test/lint_test.go lints the environments; this lints every option.
+	t.Run("cfn-lint", func(t *testing.T) {
+		bin, err := exec.LookPath("cfn-lint")
+		if err != nil {
+			t.Fatal("cfn-lint not found on PATH; install it (pip install cfn-lint)")
+		}
+		path := filepath.Join(t.TempDir(), "all.template.json")
+		b, _ := json.Marshal(tpl.JSON())
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(bin, "--config-file", filepath.Join("..", "..", ".cfnlintrc"), "--", path).CombinedOutput(); err != nil {
+			t.Errorf("cfn-lint found problems (%v):\n%s", err, out)
 		}
 	})
 	t.Run("started once after creation", func(t *testing.T) {
