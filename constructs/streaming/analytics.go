@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsathena"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -181,10 +180,18 @@ type querySettings struct {
 	bytesScannedCutoff awscdk.Size
 }
 
-func (v *validator) query(q *QueryProps, streamName *string, _ awskms.IKey) querySettings {
+func (v *validator) query(q *QueryProps, streamName *string, archive bool) querySettings {
 	var p QueryProps
 	if q != nil {
 		p = *q
+	}
+	if !archive {
+		// The table is the archive's: without an archive there is nothing
+		// to query, and settings for it are a mistake.
+		if q != nil && (p.Disabled == nil || !*p.Disabled) {
+			v.errorf("query needs the archive, which archive.disabled removes; set query.disabled or remove the query settings, got query settings")
+		}
+		return querySettings{}
 	}
 	s := querySettings{
 		enabled:            p.Disabled == nil || !*p.Disabled,

@@ -380,3 +380,30 @@ func TestGrantErrors(t *testing.T) {
 		}
 	}
 }
+
+// Large records need a stream without the archive (Firehose takes 1024 KB
+// from a Kinesis source); the Lambda consumer takes up to 4096 KiB.
+func TestLargeRecordsWithoutArchive(t *testing.T) {
+	tpl, s, _ := synth(t, &streaming.StandardStreamProps{
+		MaxRecordSizeInKiB: jsii.Number(4096),
+		Archive:            &streaming.ArchiveProps{Disabled: jsii.Bool(true)},
+	})
+	tpl.HasResourceProperties("AWS::Kinesis::Stream", like("MaxRecordSizeInKiB", 4096))
+	for typ, want := range map[string]int{
+		"AWS::KinesisFirehose::DeliveryStream": 0, "AWS::Glue::Table": 0, "AWS::Athena::WorkGroup": 0,
+		"AWS::S3::Bucket": 2, // failures and their access logs
+		"AWS::CloudWatch::Alarm": defaultAlarms - 1,
+	} {
+		tpl.ResourceCountIs(typ, want)
+	}
+	body, _ := json.Marshal(tpl.Only("AWS::CloudWatch::Dashboard")["DashboardBody"])
+	if strings.Contains(string(body), "AWS/Firehose") {
+		t.Error("dashboard shows the archive, which is disabled")
+	}
+	if got := s.MaxRecordSize(); got != 4096*1024 {
+		t.Errorf("MaxRecordSize() = %d, want %d", got, 4096*1024)
+	}
+	if spec := s.Spec(); !spec.Archive.Disabled || spec.Query != nil || spec.MaxRecordSizeKiB != 4096 {
+		t.Errorf("Spec() = archive %+v, query %v, max record %v; want disabled, none, 4096", spec.Archive, spec.Query, spec.MaxRecordSizeKiB)
+	}
+}

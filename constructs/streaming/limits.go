@@ -16,10 +16,10 @@ const (
 	DefaultMaxRecordSizeKiB = 1024
 	// MaxRecordSizeKiB is the most UpdateMaxRecordSize allows: 10 MiB.
 	MaxRecordSizeKiB = 10240
-	// FirehoseMaxRecordKiB is the largest record Firehose takes (Record.Data:
-	// 1,000 KiB before base64). A stream at the Kinesis default of 1024 KiB
-	// is accepted as every Firehose-archived stream is; raising it is not.
-	FirehoseMaxRecordKiB = 1000
+	// FirehoseMaxRecordKiB is the largest record Firehose takes from a
+	// Kinesis Data Streams source: 1024 KB before base64 (Firehose FAQ), the
+	// Kinesis default, so a raised limit cannot be archived.
+	FirehoseMaxRecordKiB = 1024
 	// LambdaMaxRecordKiB is the largest record the Lambda consumer can be
 	// invoked with: a synchronous invocation's payload is at most 6 MB, and
 	// the event carries each record's data base64-encoded (4/3 of its size)
@@ -38,8 +38,8 @@ func (v *validator) maxRecordSize(n *float64, s settings) *float64 {
 		return n
 	}
 	var cannot []string
-	if *n > DefaultMaxRecordSizeKiB {
-		cannot = append(cannot, fmt.Sprintf("the archive (Firehose takes records up to %d KiB)", FirehoseMaxRecordKiB))
+	if s.archive && *n > FirehoseMaxRecordKiB {
+		cannot = append(cannot, fmt.Sprintf("the archive (Firehose takes records up to %d KB from a Kinesis stream; set archive.disabled to go above)", FirehoseMaxRecordKiB))
 	}
 	if *n > LambdaMaxRecordKiB {
 		cannot = append(cannot, fmt.Sprintf("the Lambda consumer (a 6 MB invocation payload holds a base64-encoded record of at most %d KiB)", LambdaMaxRecordKiB))

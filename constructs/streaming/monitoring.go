@@ -150,12 +150,15 @@ func (s *StandardStream) newMonitoring() {
 		description: "Lambda could not write discarded records to the failure destination: they are being lost.",
 		metric:      s.ConsumerMetric("DestinationDeliveryFailures", "Sum"),
 		threshold:   1, thresholdText: "1", periods: 1, datapoints: 1,
-	}, {
-		id: "ArchiveFreshnessAlarm", runbook: RunbookArchiveFreshness,
-		description: fmt.Sprintf("The oldest record not yet archived to S3 is older than %s.", human(cfg.freshnessThreshold)),
-		metric:      s.ArchiveMetric("DeliveryToS3.DataFreshness", "Maximum"),
-		threshold:   freshnessSec, thresholdText: human(cfg.freshnessThreshold), periods: 5, datapoints: 5,
 	}}
+	if s.DeliveryStream != nil {
+		specs = append(specs, alarmSpec{
+			id: "ArchiveFreshnessAlarm", runbook: RunbookArchiveFreshness,
+			description: fmt.Sprintf("The oldest record not yet archived to S3 is older than %s.", human(cfg.freshnessThreshold)),
+			metric:      s.ArchiveMetric("DeliveryToS3.DataFreshness", "Maximum"),
+			threshold:   freshnessSec, thresholdText: human(cfg.freshnessThreshold), periods: 5, datapoints: 5,
+		})
+	}
 	// A consumer that stops being invoked (a disabled or broken mapping)
 	// reports no IteratorAge and no errors, and the archive keeps the stream's
 	// own IteratorAge low: only records arriving with no invocations show it.
@@ -276,12 +279,14 @@ func (s *StandardStream) newDashboard() {
 			s.ConsumerMetric("ConcurrentExecutions", "Maximum"),
 		}),
 	)
-	s.Dashboard.AddWidgets(text("### Archive"))
-	s.Dashboard.AddWidgets(
-		graph("Archive freshness (s)", []awscloudwatch.IMetric{s.ArchiveMetric("DeliveryToS3.DataFreshness", "Maximum")}, freshLine),
-		graph("Archive delivery success", []awscloudwatch.IMetric{s.ArchiveMetric("DeliveryToS3.Success", "Average")}),
-		graph("Archive records read", []awscloudwatch.IMetric{s.ArchiveMetric("DataReadFromKinesisStream.Records", "Sum")}),
-	)
+	if s.DeliveryStream != nil {
+		s.Dashboard.AddWidgets(text("### Archive"))
+		s.Dashboard.AddWidgets(
+			graph("Archive freshness (s)", []awscloudwatch.IMetric{s.ArchiveMetric("DeliveryToS3.DataFreshness", "Maximum")}, freshLine),
+			graph("Archive delivery success", []awscloudwatch.IMetric{s.ArchiveMetric("DeliveryToS3.Success", "Average")}),
+			graph("Archive records read", []awscloudwatch.IMetric{s.ArchiveMetric("DataReadFromKinesisStream.Records", "Sum")}),
+		)
+	}
 	if row := s.analyticsWidgets(graph, lagLine); len(row) > 0 {
 		s.Dashboard.AddWidgets(text("### Analytics (Managed Service for Apache Flink)"))
 		s.Dashboard.AddWidgets(row...)

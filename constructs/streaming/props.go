@@ -80,10 +80,11 @@ type StandardStreamProps struct {
 	// MaxRecordSizeInKiB is the largest record (partition key plus data) the
 	// stream accepts, 1024-10240 KiB (Kinesis' limits; AWS::Kinesis::Stream
 	// MaxRecordSizeInKiB). Every reader must take records that large, so synth
-	// refuses a size the archive (Firehose: 1,000 KiB per record), the Lambda
-	// consumer (6 MB invocation payload, base64-encoded records: 4096 KiB)
-	// or the analytics application cannot take; see docs/analytics.md. Give
-	// producers the same limit: producer.WithMaxRecordSize(s.MaxRecordSize()).
+	// refuses a size the archive (Firehose with a Kinesis source: 1024 KB, so
+	// a larger size needs ArchiveProps.Disabled) or the Lambda consumer (6 MB
+	// invocation payload with base64-encoded records: 4096 KiB) cannot take;
+	// see docs/analytics.md. Give producers the same limit:
+	// producer.WithMaxRecordSize(s.MaxRecordSize()).
 	//
 	// @default 1024 (1 MiB, the Kinesis default)
 	MaxRecordSizeInKiB *float64
@@ -283,6 +284,16 @@ type ConsumerProps struct {
 
 // ArchiveProps configures the Firehose delivery stream and the archive bucket.
 type ArchiveProps struct {
+	// Disabled leaves out the archive: the delivery stream, the archive
+	// bucket, the freshness alarm and the dashboard's archive row, and with
+	// them the Glue table and Athena workgroup (QueryProps). It exists for
+	// streams whose records Firehose cannot take (MaxRecordSizeInKiB above
+	// 1024) or that are archived elsewhere; records then live only as long as
+	// the stream retains them. No other archive field may be set with it.
+	//
+	// @default false
+	Disabled *bool
+
 	// BufferingInterval is how long Firehose buffers before writing an
 	// object, 0-900 seconds.
 	//

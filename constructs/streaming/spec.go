@@ -81,6 +81,8 @@ type ConsumerSpec struct {
 
 // ArchiveSpec is the Firehose archive.
 type ArchiveSpec struct {
+	// Disabled is ArchiveProps.Disabled; the other fields are then zero.
+	Disabled             bool
 	Prefix, ErrorPrefix  string
 	BufferingIntervalSec float64
 	BufferingMiB         float64
@@ -124,7 +126,11 @@ func (s *StandardStream) Spec() Spec {
 			ReportBatchItemFailure: true,
 			BisectOnError:          true,
 		},
-		Archive: ArchiveSpec{Prefix: ArchivePrefix, ErrorPrefix: ArchiveErrorPrefix},
+	}
+	if cfg.archive {
+		spec.Archive = ArchiveSpec{Prefix: ArchivePrefix, ErrorPrefix: ArchiveErrorPrefix}
+	} else {
+		spec.Archive.Disabled = true
 	}
 	spec.MaxRecordSizeKiB = float64(s.MaxRecordSize() / 1024)
 	if q := cfg.query; q.enabled {
@@ -157,6 +163,9 @@ func (s *StandardStream) Spec() Spec {
 	spec.Consumer.TimeoutSec, _ = seconds(cfg.timeout)
 	spec.Consumer.BatchingWindowSec, _ = seconds(cfg.batchingWindow)
 	spec.Consumer.MaxRecordAgeSec, _ = seconds(cfg.maxRecordAge)
+	if !cfg.archive {
+		return spec
+	}
 	spec.Archive.BufferingIntervalSec, _ = seconds(cfg.bufferingInterval)
 	if !unresolved(cfg.bufferingSize) {
 		spec.Archive.BufferingMiB = *cfg.bufferingSize.ToMebibytes(nil)

@@ -36,9 +36,10 @@ type StandardStream struct {
 	// FailureQueue receives discarded batches' metadata when the failure
 	// destination is SQS; nil otherwise.
 	FailureQueue awssqs.Queue
-	// DeliveryStream is the Firehose delivery stream that archives the stream.
+	// DeliveryStream is the Firehose delivery stream that archives the
+	// stream; nil with ArchiveProps.Disabled.
 	DeliveryStream awskinesisfirehose.DeliveryStream
-	// Bucket is the archive bucket.
+	// Bucket is the archive bucket; nil with ArchiveProps.Disabled.
 	Bucket awss3.Bucket
 	// Dashboard shows producers, consumer, archive and failures.
 	Dashboard awscloudwatch.Dashboard
@@ -83,8 +84,10 @@ func NewStandardStream(scope constructs.Construct, id string, props *StandardStr
 	}
 	s.newStream()
 	s.newConsumer()
-	s.newArchive()
-	s.newQuery()
+	if cfg.archive {
+		s.newArchive()
+		s.newQuery()
+	}
 	s.newAnalytics()
 	s.newMonitoring()
 	return s

@@ -65,6 +65,7 @@ type settings struct {
 	failureDestination FailureDestination
 	enhancedFanOut     bool
 
+	archive           bool
 	bufferingInterval awscdk.Duration
 	bufferingSize     awscdk.Size
 	transitionAfter   awscdk.Duration
@@ -227,6 +228,21 @@ func resolve(props *StandardStreamProps) (settings, error) {
 	}
 
 	// Archive.
+	s.archive = a.Disabled == nil || !*a.Disabled
+	if !s.archive {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{
+			{"archive.bufferingInterval", a.BufferingInterval != nil}, {"archive.bufferingSize", a.BufferingSize != nil},
+			{"archive.transitionAfter", a.TransitionAfter != nil}, {"archive.expiration", a.Expiration != nil},
+			{"alarms.archiveFreshnessThreshold", al.ArchiveFreshnessThreshold != nil},
+		} {
+			if f.set {
+				v.errorf("%s cannot be set with archive.disabled true: there is no archive, got a value", f.name)
+			}
+		}
+	}
 	intervalSec, intervalKnown := seconds(s.bufferingInterval)
 	if intervalKnown && (intervalSec < 0 || intervalSec > maxBufferIntervalSec) {
 		v.errorf("archive.bufferingInterval must be between 0 and %d seconds, got %s", maxBufferIntervalSec, human(s.bufferingInterval))
@@ -288,7 +304,7 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		s.schema = v.dataModel(&m)
 	}
 
-	s.query = v.query(p.Query, p.StreamName, s.key)
+	s.query = v.query(p.Query, p.StreamName, s.archive)
 	s.analytics = v.analytics(p.Analytics, s.retention)
 	s.maxRecordSizeKiB = v.maxRecordSize(p.MaxRecordSizeInKiB, s)
 

@@ -101,7 +101,12 @@ func Markdown(name string, envs []Env, root string) ([]byte, error) {
 		}
 		return "Lambda consumer, shared throughput"
 	})
-	perEnv("Archive", func(streaming.Spec) string { return "Firehose, shared throughput" })
+	perEnv("Archive", func(s streaming.Spec) string {
+		if s.Archive.Disabled {
+			return "none (archive disabled)"
+		}
+		return "Firehose, shared throughput"
+	})
 	perEnv("Analytics (Managed Flink)", func(s streaming.Spec) string {
 		a := s.Analytics
 		if a == nil {
@@ -146,16 +151,11 @@ func Markdown(name string, envs []Env, root string) ([]byte, error) {
 	w("\n")
 
 	w("## Archive\n\n")
-	w("Firehose writes GZIP-compressed JSON lines (one record per line) to the bucket in the stack output `ArchiveBucket`:\n\n")
-	w("```\ns3://<ArchiveBucket>/%s<file>.gz\ns3://<ArchiveBucket>/%s<file>\n```\n\n", first.Archive.Prefix, first.Archive.ErrorPrefix)
-	header("")
-	perEnv("Buffering", func(s streaming.Spec) string {
-		return fmt.Sprintf("%v s or %v MiB", s.Archive.BufferingIntervalSec, s.Archive.BufferingMiB)
-	})
-	perEnv("Lifecycle", func(s streaming.Spec) string {
-		return fmt.Sprintf("Standard-IA after %v days, deleted after %v days", s.Archive.TransitionDays, s.Archive.ExpirationDays)
-	})
-	w("\n")
+	if first.Archive.Disabled {
+		w("This stream has no archive (`ArchiveProps.Disabled`): records live only as long as the stream retains them, and there is no table to query.\n\n")
+	} else {
+		archive(w, header, perEnv, first)
+	}
 	if q := first.Query; q != nil {
 		w("## Query it with Athena\n\n")
 		w("The construct creates a Glue table over the archive with partition projection on `%s`, so Athena can query the first object Firehose writes: no crawler, no `MSCK REPAIR TABLE`. Analysts need `GrantQuery`; the workgroup encrypts results and enforces its settings.\n\n", strings.Join(q.Partitions, "/"))
@@ -295,6 +295,20 @@ func typeOf(p map[string]any) string {
 		t += ": one of " + strings.Join(vals, ", ")
 	}
 	return t
+}
+
+// archive renders the archive's layout and settings.
+func archive(w func(string, ...any), header func(string), perEnv func(string, func(streaming.Spec) string), first streaming.Spec) {
+	w("Firehose writes GZIP-compressed JSON lines (one record per line) to the bucket in the stack output `ArchiveBucket`:\n\n")
+	w("```\ns3://<ArchiveBucket>/%s<file>.gz\ns3://<ArchiveBucket>/%s<file>\n```\n\n", first.Archive.Prefix, first.Archive.ErrorPrefix)
+	header("")
+	perEnv("Buffering", func(s streaming.Spec) string {
+		return fmt.Sprintf("%v s or %v MiB", s.Archive.BufferingIntervalSec, s.Archive.BufferingMiB)
+	})
+	perEnv("Lifecycle", func(s streaming.Spec) string {
+		return fmt.Sprintf("Standard-IA after %v days, deleted after %v days", s.Archive.TransitionDays, s.Archive.ExpirationDays)
+	})
+	w("\n")
 }
 
 // query returns a ready-to-run Athena query over today's partitions. The
