@@ -29,6 +29,7 @@ import (
 // consumer, a Flink application, grants to two other accounts and GrantQuery.
 var allOptions struct {
 	once  sync.Once
+	nag   func() []string
 	tpl   *cdktest.Template
 	s     *streaming.StandardStream
 	stack awscdk.Stack
@@ -38,6 +39,7 @@ func synthAllOptions(t *testing.T) (*cdktest.Template, *streaming.StandardStream
 	t.Helper()
 	allOptions.once.Do(func() {
 		app := cdktest.NewApp(t, false)
+		allOptions.nag = cdktest.Nag(app)
 		stack := awscdk.NewStack(app, jsii.String("All"), nil)
 		key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
 		entry, err := streaming.ReferenceConsumerEntry()
@@ -318,6 +320,11 @@ func TestQueryAndAnalytics(t *testing.T) {
 			}
 		}
 	})
+	t.Run("cdk-nag", func(t *testing.T) {
+		if f := allOptions.nag(); len(f) > 0 {
+			t.Errorf("%d unsuppressed cdk-nag findings:\n%s", len(f), strings.Join(f, "\n"))
+		}
+	})
 	// test/lint_test.go lints the environments; this lints every option.
 	t.Run("cfn-lint", func(t *testing.T) {
 		bin, err := exec.LookPath("cfn-lint")
@@ -391,7 +398,7 @@ func TestLargeRecordsWithoutArchive(t *testing.T) {
 	tpl.HasResourceProperties("AWS::Kinesis::Stream", like("MaxRecordSizeInKiB", 4096))
 	for typ, want := range map[string]int{
 		"AWS::KinesisFirehose::DeliveryStream": 0, "AWS::Glue::Table": 0, "AWS::Athena::WorkGroup": 0,
-		"AWS::S3::Bucket": 2, // failures and their access logs
+		"AWS::S3::Bucket":        2, // failures and their access logs
 		"AWS::CloudWatch::Alarm": defaultAlarms - 1,
 	} {
 		tpl.ResourceCountIs(typ, want)

@@ -35,17 +35,25 @@ func Example() {
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("ecs-tasks.amazonaws.com"), nil),
 	})
 	orders.GrantWrite(api)
+	// A producer in another account: granted on the stream's resource policy.
+	orders.GrantWrite(awsiam.NewAccountPrincipal(jsii.String("111122223333")))
+	analysts := awsiam.NewRole(stack, jsii.String("Analysts"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	orders.GrantQuery(analysts)
 
 	spec := orders.Spec()
 	fmt.Println(spec.StreamName, spec.RetentionHours, "hours")
 	fmt.Println("max record age:", spec.Consumer.MaxRecordAgeSec/3600, "hours")
 	fmt.Println("writers:", spec.Writers)
 	fmt.Println(len(orders.Alarms), "alarms, first:", *orders.IteratorAgeAlarm.Node().Id())
+	fmt.Printf("query: %s.%s in workgroup %s by %v\n", spec.Query.Database, spec.Query.Table, spec.Query.Workgroup, spec.Query.Queriers)
+	fmt.Println("largest record:", orders.MaxRecordSize(), "bytes") // for producer.WithMaxRecordSize
 	// Output:
 	// orders 72 hours
 	// max record age: 18 hours
-	// writers: [OrdersStack/OrderApi]
+	// writers: [OrdersStack/OrderApi account 111122223333 (resource policy)]
 	// 8 alarms, first: IteratorAgeAlarm
+	// query: orders.records in workgroup orders by [OrdersStack/Analysts]
+	// largest record: 1048576 bytes
 }
 
 // Bad props are reported with the field and the value before anything is

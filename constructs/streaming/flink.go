@@ -66,7 +66,7 @@ var reservedFlinkProperties = []string{
 	"source.reader.type", "stream.arn", "stream.name",
 }
 
-func (v *validator) analytics(a *AnalyticsProps, retention awscdk.Duration) *analyticsSettings {
+func (v *validator) analytics(a *AnalyticsProps) *analyticsSettings {
 	if a == nil {
 		return nil
 	}

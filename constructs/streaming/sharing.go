@@ -52,9 +52,13 @@ func (s *StandardStream) externalPrincipal(method string, grantee awsiam.IGranta
 	}
 	arn := arnP.Arn()
 	if arn == nil || unresolved(arn) {
-		// The account root of this stack's account (AccountRootPrincipal):
-		// the resource policy lets the account's IAM policies decide.
-		return &external{principal: p, label: "the account's root (its IAM policies decide)"}, true
+		// Known only at deploy, e.g. AccountRootPrincipal (this stack's
+		// account): nothing to validate; the resource policy names it.
+		label := "a principal whose ARN is known at deploy"
+		if str := arnP.ToString(); str != nil && !unresolved(str) {
+			label = *str
+		}
+		return &external{principal: p, label: label}, true
 	}
 	if !principalARN.MatchString(*arn) {
 		s.grantError("%s: a principal of another account must be an account root or a role or user ARN (arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>), got %q", method, *arn)

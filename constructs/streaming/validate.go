@@ -230,17 +230,20 @@ func resolve(props *StandardStreamProps) (settings, error) {
 	// Archive.
 	s.archive = a.Disabled == nil || !*a.Disabled
 	if !s.archive {
-		for _, f := range []struct {
+		durations := []struct {
 			name string
-			set  bool
+			d    awscdk.Duration
 		}{
-			{"archive.bufferingInterval", a.BufferingInterval != nil}, {"archive.bufferingSize", a.BufferingSize != nil},
-			{"archive.transitionAfter", a.TransitionAfter != nil}, {"archive.expiration", a.Expiration != nil},
-			{"alarms.archiveFreshnessThreshold", al.ArchiveFreshnessThreshold != nil},
-		} {
-			if f.set {
-				v.errorf("%s cannot be set with archive.disabled true: there is no archive, got a value", f.name)
+			{"archive.bufferingInterval", a.BufferingInterval}, {"archive.transitionAfter", a.TransitionAfter},
+			{"archive.expiration", a.Expiration}, {"alarms.archiveFreshnessThreshold", al.ArchiveFreshnessThreshold},
+		}
+		for _, f := range durations {
+			if f.d != nil {
+				v.errorf("%s cannot be set with archive.disabled true (there is no archive), got %s", f.name, human(f.d))
 			}
+		}
+		if a.BufferingSize != nil {
+			v.errorf("archive.bufferingSize cannot be set with archive.disabled true (there is no archive), got %s", *a.BufferingSize.ToString())
 		}
 	}
 	intervalSec, intervalKnown := seconds(s.bufferingInterval)
@@ -305,7 +308,7 @@ func resolve(props *StandardStreamProps) (settings, error) {
 	}
 
 	s.query = v.query(p.Query, p.StreamName, s.archive)
-	s.analytics = v.analytics(p.Analytics, s.retention)
+	s.analytics = v.analytics(p.Analytics)
 	s.maxRecordSizeKiB = v.maxRecordSize(p.MaxRecordSizeInKiB, s)
 
 	return s, v.err()
