@@ -371,10 +371,11 @@ func (s *StandardStream) resultsPrefix() string {
 // database and table; s3:GetObject on the archive's data prefix (not its
 // error prefix) and s3:ListBucket limited to that prefix; read and write of
 // the workgroup's results prefix; and kms:Decrypt and kms:GenerateDataKey on
-// a customer-managed key. With Query disabled it adds an error to the construct.
+// a customer-managed key. Without a table (QueryProps.Disabled or
+// ArchiveProps.Disabled) it adds an error to the construct, which stops synth.
 func (s *StandardStream) GrantQuery(grantee awsiam.IGrantable) awsiam.Grant {
 	if s.Query.Workgroup == nil {
-		awscdk.Annotations_Of(s.Construct).AddError(jsii.String("GrantQuery: query.disabled is true, so there is no table or workgroup to grant"))
+		awscdk.Annotations_Of(s.Construct).AddError(jsii.String("GrantQuery: there is no table or workgroup to grant: query.disabled or archive.disabled is set"))
 		return awsiam.Grant_Drop(grantee, jsii.String("query disabled"))
 	}
 	stack := awscdk.Stack_Of(s.Construct)

@@ -372,7 +372,7 @@ func TestGrantErrors(t *testing.T) {
 	for _, want := range []string{
 		`GrantWrite: an account principal needs a 12-digit account ID, got "12345"`,
 		`GrantRead: a principal of another account must be an account root or a role or user ARN (arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>), got "arn:aws:sts::444455556666:assumed-role/x/y"`,
-		`GrantQuery: query.disabled is true, so there is no table or workgroup to grant`,
+		`GrantQuery: there is no table or workgroup to grant: query.disabled or archive.disabled is set`,
 	} {
 		if !slices.Contains(errs, want) {
 			t.Errorf("got errors %q on the construct, want %q", errs, want)
