@@ -307,7 +307,8 @@ func TestQueryAndAnalytics(t *testing.T) {
 		))
 		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
 			"Threshold", 800,
-			"Metrics", []any{like("Expression", fmt.Sprintf(`SELECT MAX(backPressuredTimeMsPerSecond) FROM SCHEMA("AWS/KinesisAnalytics", Application, TaskName) WHERE Application = '%s'`, app))},
+			// Task-level series carry the dimensions Application and Task.
+			"Metrics", []any{like("Expression", fmt.Sprintf(`SELECT MAX(backPressuredTimeMsPerSecond) FROM SCHEMA("AWS/KinesisAnalytics", Application, Task) WHERE Application = '%s'`, app), "Period", 60)},
 			"AlarmDescription", assertions.Match_StringLikeRegexp(jsii.String("Runbook: docs/runbooks/analytics-backpressure.md$")),
 		))
 		if n := len(tpl.Resources("AWS::CloudWatch::Alarm")); n != len(streaming.Runbooks) {
@@ -350,6 +351,15 @@ func TestQueryAndAnalytics(t *testing.T) {
 		if create["action"] != "startApplication" || create["service"] != "KinesisAnalyticsV2" || fmt.Sprint(create["parameters"].(map[string]any)["ApplicationName"]) != app {
 			t.Errorf("got %v, want StartApplication of %s", create, app)
 		}
+		// A new application has no snapshot to restore from.
+		run, _ := json.Marshal(create["parameters"].(map[string]any)["RunConfiguration"])
+		if want := `{"ApplicationRestoreConfiguration":{"ApplicationRestoreType":"SKIP_RESTORE_FROM_SNAPSHOT"}}`; string(run) != want {
+			t.Errorf("first start's RunConfiguration = %s, want %s", run, want)
+		}
+		// Restarts by the service on update keep the state.
+		tpl.HasResourceProperties("AWS::KinesisAnalyticsV2::Application", like(
+			"RunConfiguration", obj("ApplicationRestoreConfiguration", obj("ApplicationRestoreType", "RESTORE_FROM_LATEST_SNAPSHOT")),
+		))
 		if res["Update"] != nil || res["Delete"] != nil {
 			t.Errorf("the start resource must act on create only, got update %v delete %v", res["Update"], res["Delete"])
 		}
@@ -389,17 +399,37 @@ func TestGrantErrors(t *testing.T) {
 }
 
 // Large records need a stream without the archive (Firehose takes 1024 KB
-// from a Kinesis source); the Lambda consumer takes up to 4096 KiB.
+// from a Kinesis source); the Lambda consumer takes up to 4096 KiB. The
+// stream also has a polling Flink application (which takes any record size),
+// so this synth covers that variant too.
 func TestLargeRecordsWithoutArchive(t *testing.T) {
 	tpl, s, _ := synth(t, &streaming.StandardStreamProps{
 		MaxRecordSizeInKiB: jsii.Number(4096),
 		Archive:            &streaming.ArchiveProps{Disabled: jsii.Bool(true)},
+		Analytics: &streaming.AnalyticsProps{
+			Code:             streaming.FlinkCodeFromAsset(filepath.Join("testdata", "flink-app.zip")),
+			EnhancedFanOut:   jsii.Bool(false),
+			StartAfterDeploy: jsii.Bool(false),
+		},
+	})
+	t.Run("a polling Flink application's lag", func(t *testing.T) {
+		tpl.ResourceCountIs("AWS::Kinesis::StreamConsumer", 0)
+		tpl.ResourceCountIs("Custom::AWS", 0)
+		tpl.HasResourceProperties("AWS::KinesisAnalyticsV2::Application", like("ApplicationConfiguration", like(
+			"EnvironmentProperties", obj("PropertyGroups", []any{like("PropertyMap", like("source.reader.type", "POLLING"))}),
+		)))
+		// Not a guessed dimension set (which, if wrong, never alarms): every
+		// millisBehindLatest series of the application.
+		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
+			"Metrics", []any{like("Expression", fmt.Sprintf(`SELECT MAX(millisBehindLatest) FROM "AWS/KinesisAnalytics" WHERE Application = '%s'`, s.Analytics.ApplicationName), "Period", 60)},
+			"AlarmDescription", assertions.Match_StringLikeRegexp(jsii.String("Runbook: docs/runbooks/analytics-lag.md$")),
+		))
 	})
 	tpl.HasResourceProperties("AWS::Kinesis::Stream", like("MaxRecordSizeInKiB", 4096))
 	for typ, want := range map[string]int{
 		"AWS::KinesisFirehose::DeliveryStream": 0, "AWS::Glue::Table": 0, "AWS::Athena::WorkGroup": 0,
-		"AWS::S3::Bucket":        2, // failures and their access logs
-		"AWS::CloudWatch::Alarm": defaultAlarms - 1,
+		"AWS::S3::Bucket":        2,                     // failures and their access logs
+		"AWS::CloudWatch::Alarm": defaultAlarms - 1 + 4, // no freshness alarm; four Flink alarms
 	} {
 		tpl.ResourceCountIs(typ, want)
 	}

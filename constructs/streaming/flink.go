@@ -25,6 +25,10 @@ import (
 // FlinkPropertyGroup is the runtime property group the construct fills.
 const FlinkPropertyGroup = "StandardStream"
 
+// flinkFirstStartRestoreType is how StartAfterDeploy starts a new
+// application: without restoring, since it has no snapshot yet.
+const flinkFirstStartRestoreType = "SKIP_RESTORE_FROM_SNAPSHOT"
+
 // Flink limits (Managed Service for Apache Flink quotas and CheckpointConfiguration).
 const (
 	maxFlinkParallelism       = 1000
@@ -346,8 +350,17 @@ func (s *StandardStream) startAnalytics(after awscdk.CfnResource) {
 			Action:  jsii.String("startApplication"),
 			Parameters: map[string]any{
 				"ApplicationName": a.ApplicationName,
+				// The first start: the application was created in this
+				// deployment and has no snapshot yet. AWS documents
+				// SKIP_RESTORE_FROM_SNAPSHOT as the way to start without
+				// state and does not document RESTORE_FROM_LATEST_SNAPSHOT
+				// when there is none, so the first start does not ask for
+				// one. Restarts by the service (updates) use the
+				// application's RunConfiguration, RESTORE_FROM_LATEST_SNAPSHOT.
+				// https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_ApplicationRestoreConfiguration.html
+				// https://docs.aws.amazon.com/managed-flink/latest/java/snapshots-restore.html
 				"RunConfiguration": map[string]any{
-					"ApplicationRestoreConfiguration": map[string]any{"ApplicationRestoreType": "RESTORE_FROM_LATEST_SNAPSHOT"},
+					"ApplicationRestoreConfiguration": map[string]any{"ApplicationRestoreType": flinkFirstStartRestoreType},
 				},
 			},
 			PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String(a.ApplicationName + "-start")),
@@ -381,13 +394,48 @@ func (s *StandardStream) fanOutLag(consumer awskinesis.StreamConsumer) awscloudw
 }
 
 // analyticsLag is the Flink application's lag behind the stream.
-func (s *StandardStream) analyticsLag() awscloudwatch.Metric {
+//
+// Through its fan-out consumer: SubscribeToShardEvent.MillisBehindLatest,
+// dimensions StreamName and ConsumerName
+// (https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html).
+// Polling: the Kinesis connector's millisBehindLatest, which AWS documents
+// at "Application (for Stream), Parallelism (for ShardId)" level without
+// naming the dimensions that carry the stream
+// (https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html#metrics-dimensions-stream).
+// AWS's sample dashboards use Id = the stream name and Flow = Input for the
+// legacy FlinkKinesisConsumer; what the KinesisStreamsSource puts in Id is
+// not documented. An alarm on a guessed dimension set that does not exist
+// never fires, so a Metrics Insights query takes the largest value of every
+// millisBehindLatest series of this application, whatever its other
+// dimensions.
+func (s *StandardStream) analyticsLag() awscloudwatch.IMetric {
 	if s.Analytics.FanOut != nil {
 		return s.fanOutLag(s.Analytics.FanOut)
 	}
-	return metric("AWS/KinesisAnalytics", "millisBehindLatest", map[string]*string{
-		"Application": jsii.String(s.Analytics.ApplicationName), "Flow": jsii.String("Input"), "Id": s.Stream.StreamName(),
-	}, "Maximum", minutes(metricsPeriodMinutes))
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(s.analyticsLagQuery()),
+		Label:      jsii.String("millisBehindLatest, most behind"),
+		Period:     minutes(metricsPeriodMinutes),
+	})
+}
+
+// analyticsLagQuery is the Metrics Insights query of a polling application's lag.
+func (s *StandardStream) analyticsLagQuery() string {
+	return fmt.Sprintf(`SELECT MAX(millisBehindLatest) FROM "AWS/KinesisAnalytics" WHERE Application = '%s'`, s.Analytics.ApplicationName)
+}
+
+// analyticsBackpressureQuery is the Metrics Insights query of the
+// application's busiest task. backPressuredTimeMsPerSecond is reported at
+// Task, Operator and Parallelism level, not Application level
+// (https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html),
+// hence MetricsLevel TASK; a task's series has the dimensions Application
+// and Task (the task's name, as in AWS's sample dashboard,
+// https://github.com/aws-samples/amazon-managed-service-for-apache-flink-examples/blob/main/infrastructure/monitoring/monitoring-dashboard.yml).
+// Task names are only known at run time, and an alarm may use a Metrics
+// Insights query that returns one time series
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html).
+func (s *StandardStream) analyticsBackpressureQuery() string {
+	return fmt.Sprintf(`SELECT MAX(backPressuredTimeMsPerSecond) FROM SCHEMA("AWS/KinesisAnalytics", Application, Task) WHERE Application = '%s'`, s.Analytics.ApplicationName)
 }
 
 // analyticsAlarmSpecs are the Flink application's alarms.
@@ -396,24 +444,33 @@ func (s *StandardStream) analyticsAlarmSpecs() []alarmSpec {
 		return nil
 	}
 	cfg := s.settings
+	// downtime and numberOfFailedCheckpoints are Application-level metrics
+	// (https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html;
+	// downtime is deprecated from Flink 2.2, which the construct does not
+	// run). AWS recommends alarming on downtime > 0 and on
+	// RATE(numberOfFailedCheckpoints) > 0
+	// (https://docs.aws.amazon.com/managed-flink/latest/java/monitoring-metrics-alarms.html).
+	// downtime is whole milliseconds, so ">= 1" is "> 0"; Maximum is > 0
+	// exactly when AWS's Average is. It must last 2 minutes: an update of
+	// the running application (every deployment that changes it) restarts
+	// the job, which should not page anyone.
 	five := &awscloudwatch.MetricOptions{Period: minutes(5)}
 	failed := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		// The counter resets when the job restarts; RATE is then negative.
+		// The counter counts since the job started and resets when it
+		// restarts; RATE is then negative, hence the IF.
 		Expression:   jsii.String("IF(RATE(failed) > 0, 1, 0)"),
 		UsingMetrics: &map[string]awscloudwatch.IMetric{"failed": s.FlinkMetric("numberOfFailedCheckpoints", "Maximum").With(five)},
 		Label:        jsii.String("checkpoints failing"),
 		Period:       minutes(5),
 	})
 	backpressure := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		// A task-level metric: its dimensions (TaskName) are only known at
-		// run time, so a Metrics Insights query takes the busiest task.
-		Expression: jsii.String(fmt.Sprintf(`SELECT MAX(backPressuredTimeMsPerSecond) FROM SCHEMA("AWS/KinesisAnalytics", Application, TaskName) WHERE Application = '%s'`, s.Analytics.ApplicationName)),
+		Expression: jsii.String(s.analyticsBackpressureQuery()),
 		Label:      jsii.String("back-pressured ms per second, busiest task"),
 		Period:     minutes(metricsPeriodMinutes),
 	})
 	lagText := "AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest (Maximum), the application's consumer"
 	if s.Analytics.FanOut == nil {
-		lagText = "AWS/KinesisAnalytics millisBehindLatest (Maximum)"
+		lagText = "AWS/KinesisAnalytics millisBehindLatest, largest of the application's series (Metrics Insights MAX)"
 	}
 	return []alarmSpec{{
 		id: "AnalyticsDowntimeAlarm", runbook: RunbookAnalyticsDowntime,

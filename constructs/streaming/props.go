@@ -412,7 +412,10 @@ type AnalyticsProps struct {
 
 	// StartAfterDeploy starts the application (StartApplication) once it is
 	// created, through a custom resource; CloudFormation only creates it in
-	// the READY state. Later deployments update a running application in place.
+	// the READY state. The first start skips restoring from a snapshot
+	// (SKIP_RESTORE_FROM_SNAPSHOT): a new application has none. Later
+	// deployments update a running application in place, and the service
+	// restarts it from its latest snapshot.
 	//
 	// @default true
 	StartAfterDeploy *bool
