@@ -554,7 +554,8 @@ func goIdent(name string) (string, error) {
 	}
 	var b strings.Builder
 	for _, w := range words {
-		if up := strings.ToUpper(w); initialisms[up] {
+		// An initialism followed by digits (ip4, utf8) is capitalised too.
+		if up := strings.ToUpper(w); initialisms[up] || initialisms[strings.TrimRight(up, "0123456789")] {
 			b.WriteString(up)
 			continue
 		}
