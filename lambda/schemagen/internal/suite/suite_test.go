@@ -378,4 +378,3 @@ func TestGeneratedIsFresh(t *testing.T) {
 		t.Errorf("suite_gen.go is stale; run go generate ./lambda/schemagen/...")
 	}
 }
-
