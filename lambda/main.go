@@ -1,76 +1,44 @@
-// Command lambda is the reference StandardStream consumer: the default
-// ConsumerProps.Entry, and the template a team copies for its own stream.
+// Command lambda is the reference StandardStream consumer: the template a
+// team copies for its own stream, and the consumer the reference app names
+// as its ConsumerProps.Entry. (A stream that names no Entry gets the generic
+// default consumer in lambda/defaultconsumer instead.)
 //
-// It decodes each record as an Event and rejects records that are not one.
+// Each record is decoded as an Event, the type that schemagen generates from
+// event.schema.json (the file the stack's DataModel names), in one pass that
+// also validates it: the consumer accepts exactly what the schema accepts,
+// formats included, and fails a record the schema rejects with an error that
+// names the keyword and the place, e.g.
+// "schema /properties/type/enum: at /type: value must be one of ...".
+// After editing the schema, run go generate ./lambda.
+//
 // The kinesisbatch library does the rest: per-partition-key order, partial
 // batch failures reported by sequence number, a checkpoint before the
 // deadline, KPL de-aggregation, and one log line and metrics per batch. A
 // poison record ends in the failure destination instead of blocking its shard.
 package main
 
+//go:generate go run ../cmd/schemagen -schema event.schema.json -type Event -o event_gen.go
+
 import (
 	"context"
-	_ "embed"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/standardstream/standardstream/lambda/kinesisbatch"
-	"github.com/standardstream/standardstream/lambda/kinesisbatch/schema"
 )
 
-// eventSchema is the stream's record schema, the same file the stack's
-// DataModel names, so what synth documents is what the consumer enforces.
-//
-//go:embed event.schema.json
-var eventSchema []byte
-
-// recordSchema rejects records that break the stream's contract before
-// process sees them; the failure names the schema path.
-var recordSchema = mustCompile(eventSchema)
-
-func mustCompile(doc []byte) *schema.Schema {
-	s, err := schema.Compile(doc)
-	if err != nil {
-		panic(fmt.Sprintf("consumer: event.schema.json: %v", err)) // caught by TestSchema
-	}
-	return s
-}
-
-// Event is the record format of the reference stream.
-type Event struct {
-	ID         string          `json:"id"`
-	Type       string          `json:"type"`
-	OccurredAt time.Time       `json:"occurredAt"`
-	Payload    json.RawMessage `json:"payload"`
-}
-
-// decode parses and checks one record's data.
-func decode(data []byte) (Event, error) {
-	var e Event
-	if err := json.Unmarshal(data, &e); err != nil {
-		return e, fmt.Errorf("decode event: %w", err)
-	}
-	if e.ID == "" {
-		return e, errors.New("decode event: id is empty")
-	}
-	if e.Type == "" {
-		return e, fmt.Errorf("decode event %s: type is empty", e.ID)
-	}
-	return e, nil
-}
-
-// process handles one record. The reference consumer only validates; a
-// team's consumer does its work here, idempotently, since Lambda may deliver
-// a record more than once.
+// process handles one record. The reference consumer only decodes and
+// validates; a team's consumer does its work with the Event here,
+// idempotently, since Lambda may deliver a record more than once.
 func process(_ context.Context, r kinesisbatch.Record) error {
-	_, err := decode(r.Data)
-	return err
+	var e Event
+	if err := e.Decode(r.Data); err != nil {
+		return err
+	}
+	return nil
 }
 
 // concurrency is how many partition keys are processed at once; set
@@ -87,8 +55,8 @@ func concurrency() (int, error) {
 	return n, nil
 }
 
-func newHandler(n int) *kinesisbatch.Handler {
-	return kinesisbatch.New(process, kinesisbatch.WithConcurrency(n), kinesisbatch.WithValidator(recordSchema.Validate))
+func newHandler(n int, opts ...kinesisbatch.Option) *kinesisbatch.Handler {
+	return kinesisbatch.New(process, append([]kinesisbatch.Option{kinesisbatch.WithConcurrency(n)}, opts...)...)
 }
 
 func main() {

@@ -1,12 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/standardstream/standardstream/lambda/kinesisbatch"
+	"github.com/standardstream/standardstream/lambda/schemagen"
 )
 
 type response struct {
@@ -30,7 +37,8 @@ func TestPartialBatchResponse(t *testing.T) {
 		lowest string // the sequence number Lambda must resume at; "" for success
 	}{
 		{"valid.json", ""},
-		// The second record is not JSON; the fifth has an empty id.
+		// The second record is not JSON; the fifth has an empty id and lacks
+		// required properties.
 		{"poison.json", "4964532938766123456789012345678901234567890123456002"},
 	}
 	for _, tt := range tests {
@@ -86,26 +94,6 @@ func less(a, b string) bool {
 	return a < b
 }
 
-func TestDecode(t *testing.T) {
-	tests := []struct {
-		data, wantErr string
-	}{
-		{`{"id":"e1","type":"order.created","occurredAt":"2026-11-25T21:00:00Z"}`, ""},
-		{`not json`, "decode event"},
-		{`{"type":"order.created"}`, "id is empty"},
-		{`{"id":"e2"}`, "decode event e2: type is empty"},
-	}
-	for _, tt := range tests {
-		_, err := decode([]byte(tt.data))
-		switch {
-		case tt.wantErr == "" && err != nil:
-			t.Errorf("decode(%s): got %v, want no error", tt.data, err)
-		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("decode(%s): got %v, want an error containing %q", tt.data, err, tt.wantErr)
-		}
-	}
-}
-
 func TestConcurrency(t *testing.T) {
 	tests := []struct {
 		env     string
@@ -124,22 +112,130 @@ func TestConcurrency(t *testing.T) {
 	}
 }
 
-func TestSchema(t *testing.T) {
-	tests := []struct {
-		data, wantErr string
-	}{
-		{`{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"}}`, ""},
-		{`{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"},"extra":1}`, "/additionalProperties"},
-		{`{"id":"e1","type":"order.lost","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"}}`, "/properties/type/enum"},
-		{`{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1"}}`, "/properties/payload/required"},
+// eventCases are records of the reference stream, with what its schema says
+// of them; TestEventParity checks that the reference validator and the
+// generated decoder agree with each.
+var eventCases = []struct {
+	name, data string
+	accept     bool
+	wantErr    string // part of the generated decoder's error
+}{
+	{"valid", `{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"}}`, true, ""},
+	{"full", `{"id":"e1","type":"order.created","occurredAt":"2026-11-25T21:00:00.123+01:00","payload":{"orderId":"o-1","customer":"c-1","amountCents":4599,"currency":"EUR","lines":[{"sku":"SKU-1","quantity":2,"unitPriceCents":2299}],"note":"kept"}}`, true, ""},
+	{"lowercase t and z", `{"id":"e1","type":"order.paid","occurredAt":"2026-11-25t21:00:00z","payload":{"orderId":"o-1","customer":"c-1"}}`, true, ""},
+	{"not a date-time", `{"id":"e1","type":"order.paid","occurredAt":"yesterday","payload":{"orderId":"o-1","customer":"c-1"}}`, false, "schema /properties/occurredAt/format: at /occurredAt"},
+	{"additional property", `{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"},"extra":1}`, false, "schema /additionalProperties"},
+	{"unknown type", `{"id":"e1","type":"order.lost","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"}}`, false, "schema /properties/type/enum: at /type"},
+	{"missing customer", `{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1"}}`, false, `schema /properties/payload/required: at /payload: missing property "customer"`},
+	{"empty id", `{"id":"","type":"order.created"}`, false, "schema /properties/id/minLength"},
+	{"not JSON", `not json`, false, "schema: record is not JSON"},
+	{"negative amount", `{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1","amountCents":-1}}`, false, "schema /properties/payload/properties/amountCents/minimum"},
+	{"fractional amount", `{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1","amountCents":1.5}}`, false, "amountCents/type"},
+	{"amount 1.0 is an integer", `{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1","amountCents":1.0}}`, true, ""},
+	{"bad sku", `{"id":"e1","type":"order.created","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1","lines":[{"sku":"sku 1","quantity":1,"unitPriceCents":1}]}}`, false, "schema /properties/payload/properties/lines/items/properties/sku/pattern: at /payload/lines/0/sku"},
+	{"zero quantity", `{"id":"e1","type":"order.created","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1","lines":[{"sku":"SKU-1","quantity":0,"unitPriceCents":1}]}}`, false, "quantity/minimum"},
+	{"unknown currency", `{"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1","currency":"eur"}}`, false, "currency/enum"},
+	{"duplicate key, last wins", `{"id":1,"id":"e1","type":"order.paid","occurredAt":"2026-11-25T21:00:00Z","payload":{"orderId":"o-1","customer":"c-1"}}`, true, ""},
+}
+
+func eventReference(t testing.TB) *jsonschema.Schema {
+	t.Helper()
+	raw, err := os.ReadFile("event.schema.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		err := recordSchema.Validate([]byte(tt.data))
-		switch {
-		case tt.wantErr == "" && err != nil:
-			t.Errorf("%s: got %v, want valid", tt.data, err)
-		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("%s: got %v, want an error naming %s", tt.data, err, tt.wantErr)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("event.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("event.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func referenceAccepts(s *jsonschema.Schema, data []byte) bool {
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	return err == nil && s.Validate(v) == nil
+}
+
+func TestEventParity(t *testing.T) {
+	ref := eventReference(t)
+	for _, tt := range eventCases {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := referenceAccepts(ref, []byte(tt.data)); got != tt.accept {
+				t.Errorf("reference validator: got accept %v, want %v; the case is wrong", got, tt.accept)
+			}
+			err := process(context.Background(), kinesisbatch.Record{Data: []byte(tt.data)})
+			switch {
+			case tt.accept && err != nil:
+				t.Errorf("consumer: got %v, want the record accepted", err)
+			case !tt.accept && err == nil:
+				t.Errorf("consumer: got the record accepted, want an error containing %q", tt.wantErr)
+			case !tt.accept && !strings.Contains(err.Error(), tt.wantErr):
+				t.Errorf("consumer: got %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// FuzzEventParity checks that the consumer accepts exactly the records the
+// reference validator accepts.
+func FuzzEventParity(f *testing.F) {
+	for _, tt := range eventCases {
+		f.Add([]byte(tt.data))
+	}
+	ref := eventReference(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var e Event
+		err := e.Decode(data)
+		if want := referenceAccepts(ref, data); want != (err == nil) {
+			t.Fatalf("%q: reference accepts %v, consumer %v (%v)", data, want, err == nil, err)
 		}
+	})
+}
+
+func TestDecodedEvent(t *testing.T) {
+	var e Event
+	err := e.Decode([]byte(`{"id":"e1","type":"order.created","occurredAt":"2026-11-25t21:00:00z","payload":{"orderId":"o-1","customer":"c-1","amountCents":4599,"lines":[{"sku":"SKU-1","quantity":2,"unitPriceCents":2299}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
+	switch {
+	case e.ID != "e1" || e.Type != "order.created" || !e.OccurredAt.Equal(want):
+		t.Errorf("got %+v, want id e1, type order.created, occurredAt %v", e, want)
+	case e.Payload.OrderID != "o-1" || e.Payload.Customer != "c-1" || e.Payload.AmountCents == nil || *e.Payload.AmountCents != 4599:
+		t.Errorf("got payload %+v, want o-1, c-1, 4599", e.Payload)
+	case e.Payload.Currency != nil:
+		t.Errorf("got currency %v, want nil (absent)", *e.Payload.Currency)
+	case len(e.Payload.Lines) != 1 || e.Payload.Lines[0] != (EventPayloadLinesItem{Sku: "SKU-1", Quantity: 2, UnitPriceCents: 2299}):
+		t.Errorf("got lines %+v", e.Payload.Lines)
+	}
+}
+
+// TestEventIsGenerated fails when event_gen.go is not what schemagen makes
+// of event.schema.json now; run go generate ./lambda.
+func TestEventIsGenerated(t *testing.T) {
+	schema, err := os.ReadFile("event.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := schemagen.Generate(schema, "main", "Event")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("event_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("event_gen.go is stale; run go generate ./lambda")
 	}
 }

@@ -360,8 +360,7 @@ func (w *writer) str(n *node) {
 		}
 	}
 	if n.pattern != nil {
-		w.imports["regexp"] = true
-		fmt.Fprintf(&w.vars, "\tpattern%s = regexp.MustCompile(%s)\n", n.name, strconv.Quote(*n.pattern))
+		fmt.Fprintf(&w.vars, "\tpattern%s = scan.NewPattern(%s)\n", n.name, strconv.Quote(*n.pattern))
 		fmt.Fprintf(f, "\tif !pattern%s.Match(s) {\n\t\treturn scan.Invalid(%q, \"%%q does not match pattern %%q\", s, pattern%s.String())\n\t}\n", n.name, n.ptr+"/pattern", n.name)
 	}
 	switch {

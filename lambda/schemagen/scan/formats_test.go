@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -123,4 +124,40 @@ func TestNewBoundPanicsOnNonNumber(t *testing.T) {
 		}
 	}()
 	NewBound("1.")
+}
+
+var patternSeeds = []string{
+	`^[A-Z0-9-]{3,32}$`, `^[a-z]+$`, `^x*$`, `^[^a]?$`, `^[\p{L}]{2}$`, `^(?i:a){2}$`, `^[Ωa-c]{1,3}$`, `^.{2,4}$`,
+	`[a-z]{2}`, `^a{2}`, `^\d+$`, `^\s*$`,
+}
+
+func TestPatternFastForm(t *testing.T) {
+	for _, tt := range []struct {
+		expr string
+		fast bool
+	}{{`^[A-Z0-9-]{3,32}$`, true}, {`^\d+$`, true}, {`^x*$`, true}, {`[a-z]{2}`, false}, {`^(?i:a){2}$`, false}, {`^.{2}$`, false}} {
+		if got := NewPattern(tt.expr).fast; got != tt.fast {
+			t.Errorf("%s: got fast %v, want %v", tt.expr, got, tt.fast)
+		}
+	}
+}
+
+// FuzzPattern checks the fast form against the regexp engine.
+func FuzzPattern(f *testing.F) {
+	for i, s := range []string{"", "a", "AB", "ABC-1", "abc", "ΩΩ", "aΩb", "\u00e9\u00e9", "12345", " \t", strings.Repeat("A", 33), "A\n"} {
+		f.Add(uint8(i), s)
+	}
+	patterns := make([]*Pattern, len(patternSeeds))
+	for i, e := range patternSeeds {
+		patterns[i] = NewPattern(e)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, s string) {
+		if !utf8.ValidString(s) {
+			return // decoded strings are always valid UTF-8
+		}
+		p := patterns[int(which)%len(patterns)]
+		if got, want := p.Match([]byte(s)), p.re.MatchString(s); got != want {
+			t.Fatalf("%s on %q: got %v, regexp says %v", p, s, got, want)
+		}
+	})
 }

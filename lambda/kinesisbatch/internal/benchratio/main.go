@@ -1,11 +1,15 @@
-// Command benchratio reads the output of the kinesisbatch benchmarks and
-// prints the ratios behind the library's performance targets, with the
-// median of each benchmark's runs. It exits with status 1 if a target is
-// missed.
+// Command benchratio reads the output of the kinesisbatch benchmarks and of
+// the reference consumer's, and prints the ratios behind the performance
+// targets, with the median of each benchmark's runs. Its last line is the
+// reference consumer's:
+//
+//	reference consumer: X ms/batch, aws-lambda-go Y ms/batch, speedup Zx, A MB alloc/batch
+//
+// It exits with status 1 if a target is missed.
 //
 // Usage:
 //
-//	go test -run '^$' -bench . -cpu 1 -count 6 ./lambda/kinesisbatch > bench.txt
+//	go test -run '^$' -bench . -cpu 1 -count 6 ./lambda/kinesisbatch ./lambda > bench.txt
 //	go run ./lambda/kinesisbatch/internal/benchratio < bench.txt
 package main
 
@@ -25,6 +29,11 @@ const (
 	minDecodeSpeedup      = 4.0
 	maxBytesPerBatch      = 16e6
 	minConcurrencySpeedup = 20.0
+
+	// The reference consumer (lambda/) against aws-lambda-go's typed event
+	// and encoding/json per record, on 5,000 schema-valid events in 6 MiB.
+	minConsumerSpeedup = 4.0
+	maxConsumerBytes   = 16e6
 )
 
 func main() {
@@ -67,6 +76,18 @@ func main() {
 		fmt.Printf("I/O-bound 1,000 records x 1 ms, 100 keys: concurrency 32 %.1f ms vs 1 %.1f ms: %4.1fx faster (target >= %.0fx %s)\n",
 			par/1e6, seq/1e6, seq/par, minConcurrencySpeedup, check(seq/par >= minConcurrencySpeedup))
 	}
+	// The reference consumer's line comes last, in a fixed form.
+	ref := runs.median("BenchmarkConsumer/impl=reference", "ns/op")
+	naive := runs.median("BenchmarkConsumer/impl=awslambdago", "ns/op")
+	refAlloc := runs.median("BenchmarkConsumer/impl=reference", "B/op")
+	if ref == 0 || naive == 0 {
+		fmt.Println("reference consumer: no results")
+		os.Exit(1)
+	}
+	fmt.Printf("reference consumer targets: >= %.0fx %s, <= %.0f MB %s\n",
+		minConsumerSpeedup, check(naive/ref >= minConsumerSpeedup), maxConsumerBytes/1e6, check(refAlloc <= maxConsumerBytes))
+	fmt.Printf("reference consumer: %.1f ms/batch, aws-lambda-go %.1f ms/batch, speedup %.1fx, %.1f MB alloc/batch\n",
+		ref/1e6, naive/1e6, naive/ref, refAlloc/1e6)
 	if !ok {
 		os.Exit(1)
 	}

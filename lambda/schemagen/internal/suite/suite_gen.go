@@ -5,7 +5,6 @@ package suite
 import (
 	"encoding/json"
 	"math/bits"
-	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -97,7 +96,7 @@ type RecordOpen struct {
 var (
 	// namesRecord are the properties of Record, by field index.
 	namesRecord                     = [...]string{"id", "kind", "at", "day", "clock", "email", "host", "ip4", "ip6", "uuid", "code", "when", "count", "delta", "big", "ratio", "temp", "free", "flag", "any", "anyTrue", "tags", "matrix", "nested", "items", "open", "anyItems", "a/b~c"}
-	patternRecordCode               = regexp.MustCompile("^[A-Z]{2}-\\d+$")
+	patternRecordCode               = scan.NewPattern("^[A-Z]{2}-\\d+$")
 	boundRecordRatioMinimum         = scan.NewBound("0")
 	boundRecordRatioMaximum         = scan.NewBound("1")
 	boundRecordTempExclusiveMinimum = scan.NewBound("-273.15")
