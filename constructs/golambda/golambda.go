@@ -5,7 +5,8 @@
 // The asset hash is computed from the Go sources the binary links (the main
 // module's packages, including shared packages outside the entry directory),
 // the versions of the linked dependencies, go.mod's go, toolchain and godebug
-// lines, the Go version and the build flags. Edits that cannot change the
+// lines, the Go version and the build flags, plus the content of any file
+// bundled next to the binary with WithFile. Edits that cannot change the
 // binary (tests, docs, unlinked packages, dependencies only the CDK app uses)
 // keep the hash, so CDK reuses the bundled asset already in cdk.out and the Lambda
 // is not redeployed.
@@ -56,10 +57,14 @@ var linkFlags = []string{"-ldflags=-s -w"}
 // Code checks eagerly that entry is a main package inside a Go module and that
 // it compiles, and returns the compiler's message as an error otherwise; the
 // binary itself is linked only when CDK bundles the asset, which it skips
-// when cdk.out already holds an asset with the same hash.
-func Code(entry string) (awslambda.Code, error) {
+// when cdk.out already holds an asset with the same hash. Options add files
+// next to the binary (see WithFile).
+func Code(entry string, opts ...Option) (awslambda.Code, error) {
 	b, err := inspect(entry)
 	if err != nil {
+		return nil, err
+	}
+	if b, err = b.withFiles(opts); err != nil {
 		return nil, err
 	}
 	return awslambda.Code_FromAsset(jsii.String(b.dir), &awss3assets.AssetOptions{
@@ -79,7 +84,8 @@ type localBuilder struct {
 	dir        string // absolute entry directory
 	moduleDir  string // root of the module holding the entry
 	importPath string // of the entry's main package
-	hash       string // see hashPackages
+	hash       string // see hashPackages, and withFiles
+	files      []extraFile
 }
 
 // TryBundle builds the binary into outputDir/bootstrap.
@@ -93,6 +99,9 @@ type localBuilder struct {
 // only a link or I/O failure gets here.
 func (b *localBuilder) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
 	if err := b.build(filepath.Join(*outputDir, handler)); err != nil {
+		panic(err)
+	}
+	if err := b.writeFiles(*outputDir); err != nil {
 		panic(err)
 	}
 	return jsii.Bool(true)

@@ -190,16 +190,68 @@ func TestTryBundleFailure(t *testing.T) {
 	t.Errorf("TryBundle returned %v, want a panic", *got)
 }
 
+func TestWithFile(t *testing.T) {
+	t.Parallel()
+	dir := writeModule(t, map[string]string{"schema.json": `{"type":"object"}`, "other.json": `{}`})
+	b, err := inspect(filepath.Join(dir, "cmd/handler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := filepath.Join(dir, "schema.json")
+	hash := func(opts ...Option) string {
+		t.Helper()
+		c, err := b.withFiles(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.hash
+	}
+	with := hash(WithFile("schema.json", schema))
+	switch {
+	case with == b.hash:
+		t.Error("adding a file kept the hash")
+	case hash(WithFile("schema.json", schema)) != with:
+		t.Error("the same file gave another hash")
+	case hash(WithFile("record.json", schema)) == with:
+		t.Error("renaming the file in the asset kept the hash")
+	case hash() != b.hash:
+		t.Error("no files changed the hash")
+	}
+	writeFile(t, schema, `{"type":"object","required":["id"]}`)
+	if hash(WithFile("schema.json", schema)) == with {
+		t.Error("editing the file kept the hash")
+	}
+
+	for _, tt := range []struct {
+		name, src, want string
+	}{
+		{"sub/schema.json", schema, `WithFile name must be a plain file name, got "sub/schema.json"`},
+		{"..", schema, `WithFile name must be a plain file name, got ".."`},
+		{"", schema, `WithFile name must be a plain file name, got ""`},
+		{"bootstrap", schema, `WithFile name "bootstrap" is the Lambda binary's`},
+		{"schema.json", filepath.Join(dir, "missing.json"), `WithFile "schema.json": open ` + filepath.Join(dir, "missing.json")},
+	} {
+		if _, err := b.withFiles([]Option{WithFile(tt.name, tt.src)}); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("WithFile(%q, %q): got %v, want an error containing %q", tt.name, tt.src, err, tt.want)
+		}
+	}
+	if _, err := b.withFiles([]Option{WithFile("a.json", schema), WithFile("a.json", schema)}); err == nil || !strings.Contains(err.Error(), `WithFile name "a.json" given twice`) {
+		t.Errorf("a name twice: got %v", err)
+	}
+}
+
 // TestCodeSynth bundles one entry for three stacks, as the per-environment
-// stacks do, and checks that it is built once into a Lambda-runnable binary.
+// stacks do, and checks that it is built once into a Lambda-runnable binary,
+// with the file added by WithFile beside it.
 func TestCodeSynth(t *testing.T) {
-	entry := filepath.Join(writeModule(t, nil), "cmd/handler")
+	mod := writeModule(t, map[string]string{"schema.json": `{"type":"object"}`})
+	entry := filepath.Join(mod, "cmd/handler")
 	outdir := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 	stacks := []string{"Dev", "Staging", "Prod"}
 	for _, name := range stacks {
 		stack := awscdk.NewStack(app, jsii.String(name), nil)
-		code, err := Code(entry)
+		code, err := Code(entry, WithFile("schema.json", filepath.Join(mod, "schema.json")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,6 +285,9 @@ func TestCodeSynth(t *testing.T) {
 	}
 	if len(assets) != 1 {
 		t.Fatalf("asset directories in cdk.out: got %v, want exactly one", assets)
+	}
+	if got, err := os.ReadFile(filepath.Join(assets[0], "schema.json")); err != nil || string(got) != `{"type":"object"}` {
+		t.Errorf("schema.json in the asset: got %q, %v; want the file's content", got, err)
 	}
 	bootstrap := filepath.Join(assets[0], handler)
 	fi, err := os.Stat(bootstrap)
