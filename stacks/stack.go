@@ -48,6 +48,8 @@ func NewStreamStack(scope constructs.Construct, env Environment) (d *Deployment,
 		props.Env = &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)}
 	}
 	stack := awscdk.NewStack(scope, jsii.String(env.StackName()), props)
+	// The reference app's stream has its own typed consumer, the template
+	// teams copy; a stream that names no Entry gets the default consumer.
 	entry, err := streaming.ReferenceConsumerEntry()
 	if err != nil {
 		return nil, err
@@ -58,6 +60,7 @@ func NewStreamStack(scope constructs.Construct, env Environment) (d *Deployment,
 		RetentionPeriod: awscdk.Duration_Hours(jsii.Number(env.Retention.Hours())),
 		RemovalPolicy:   env.RemovalPolicy,
 		LogRetention:    env.LogRetention,
+		Consumer:        &streaming.ConsumerProps{Entry: jsii.String(entry)},
 		Archive: &streaming.ArchiveProps{
 			BufferingInterval: awscdk.Duration_Seconds(jsii.Number(env.ArchiveBufferInterval.Seconds())),
 			BufferingSize:     awscdk.Size_Mebibytes(jsii.Number(float64(env.ArchiveBufferMiB))),
@@ -66,8 +69,8 @@ func NewStreamStack(scope constructs.Construct, env Environment) (d *Deployment,
 			IteratorAgeThreshold: awscdk.Duration_Seconds(jsii.Number(env.IteratorAgeThreshold.Seconds())),
 		},
 		DataModel: &streaming.DataModel{
-			// The reference consumer embeds the same file and validates each
-			// record against it.
+			// The reference consumer's Event and its validating decoder are
+			// generated from the same file (go generate ./lambda).
 			Schema:                jsii.String(filepath.Join(entry, "event.schema.json")),
 			Owner:                 jsii.String("Platform team (#standardstream)"),
 			Description:           jsii.String("Order lifecycle events (created, paid, shipped, cancelled) from the order service, consumed by the reference consumer and archived for analytics."),

@@ -21,8 +21,8 @@ type Schema struct {
 	compiled *jsonschema.Schema
 }
 
-// LoadSchema reads and compiles the JSON Schema at path, and checks that
-// its examples validate against it.
+// LoadSchema reads and compiles the JSON Schema at path, with format
+// assertions on, and checks that its examples validate against it.
 func LoadSchema(path string) (*Schema, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -32,7 +32,10 @@ func LoadSchema(path string) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema file %q is not valid JSON: %w", path, err)
 	}
+	// Formats are asserted, as the default consumer does, so an example
+	// with "occurredAt": "yesterday" fails synth rather than every record.
 	c := jsonschema.NewCompiler()
+	c.AssertFormat()
 	if err := c.AddResource(path, doc); err != nil {
 		return nil, fmt.Errorf("schema file %q: %w", path, err)
 	}

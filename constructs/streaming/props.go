@@ -58,7 +58,7 @@ type StandardStreamProps struct {
 
 	// Consumer configures the Lambda consumer and its event-source mapping.
 	//
-	// @default - the reference consumer with the defaults of ConsumerProps
+	// @default - the default consumer with the defaults of ConsumerProps
 	Consumer *ConsumerProps
 
 	// Archive configures the Firehose archive to S3.
@@ -220,9 +220,10 @@ const (
 type ConsumerProps struct {
 	// Entry is the directory of the consumer's Go main package, built at synth
 	// time for linux/arm64. A relative path is relative to the working
-	// directory of the CDK app.
+	// directory of the CDK app. With a DataModel, the schema file is bundled
+	// next to the binary as schema.json (see ConsumerSchemaFile).
 	//
-	// @default - the reference consumer in lambda/ of this module
+	// @default - the default consumer (lambda/defaultconsumer of this module): it accepts any record, or with a DataModel every record its schema accepts, formats asserted
 	Entry *string
 
 	// MemorySize of the function in MB, 128-10240.

@@ -65,7 +65,7 @@ type AnalyticsSpec struct {
 
 // ConsumerSpec is the consumer and its event-source mapping.
 type ConsumerSpec struct {
-	// Entry is ConsumerProps.Entry; empty for the reference consumer.
+	// Entry is ConsumerProps.Entry; empty for the default consumer.
 	Entry                  string
 	MemoryMB, TimeoutSec   float64
 	BatchSize              float64

@@ -125,7 +125,7 @@ func Markdown(name string, envs []Env, root string) ([]byte, error) {
 	header("Setting")
 	perEnv("Code", func(s streaming.Spec) string {
 		if s.Consumer.Entry == "" {
-			return "reference consumer (`lambda/`)"
+			return "default consumer (`lambda/defaultconsumer`)"
 		}
 		return "`" + rel(root, s.Consumer.Entry) + "`"
 	})

@@ -20,7 +20,10 @@ type Schema struct {
 	compiled *jsonschema.Schema
 }
 
-// Compile compiles a JSON Schema document.
+// Compile compiles a JSON Schema document. Formats are asserted: a
+// "format": "date-time" rejects "yesterday" and accepts any RFC 3339 time,
+// lowercase t and z included, in every draft (2019-09 and 2020-12 would
+// otherwise treat formats as annotations only).
 func Compile(schemaJSON []byte) (*Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
 	if err != nil {
@@ -28,6 +31,7 @@ func Compile(schemaJSON []byte) (*Schema, error) {
 	}
 	const url = "mem://record.schema.json"
 	c := jsonschema.NewCompiler()
+	c.AssertFormat()
 	if err := c.AddResource(url, doc); err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
 	}

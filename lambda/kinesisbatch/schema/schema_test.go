@@ -15,10 +15,12 @@ import (
 )
 
 const event = `{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
   "required": ["id", "payload"],
   "properties": {
     "id": {"type": "string"},
+    "at": {"type": "string", "format": "date-time"},
     "payload": {"type": "object", "required": ["customer"], "properties": {"customer": {"type": "string"}}}
   }
 }`
@@ -37,6 +39,10 @@ func TestValidate(t *testing.T) {
 		{`{"id":"e1"}`, []string{"/required", "at /", "payload"}},
 		{`{"id":"e1","payload":{}}`, []string{"/properties/payload/required", "at /payload", "customer"}},
 		{`not json`, []string{"record is not JSON"}},
+		// Formats are asserted, as RFC 3339 and the schema say.
+		{`{"id":"e1","payload":{"customer":"c1"},"at":"2026-11-25T21:00:00Z"}`, nil},
+		{`{"id":"e1","payload":{"customer":"c1"},"at":"2026-11-25t21:00:00z"}`, nil},
+		{`{"id":"e1","payload":{"customer":"c1"},"at":"yesterday"}`, []string{"/properties/at/format", "at /at", "date-time"}},
 	}
 	for _, tt := range tests {
 		err := s.Validate([]byte(tt.data))
