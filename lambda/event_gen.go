@@ -138,7 +138,7 @@ func decodeEventID(d *scan.Decoder, out *string) error {
 	if n > 64 {
 		return scan.Invalid("/properties/id/maxLength", "length must be <= 64, but got %d", n)
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -247,7 +247,7 @@ func decodeEventPayloadOrderID(d *scan.Decoder, out *string) error {
 	if err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -256,7 +256,7 @@ func decodeEventPayloadCustomer(d *scan.Decoder, out *string) error {
 	if err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -301,7 +301,8 @@ func decodeEventPayloadLines(d *scan.Decoder, out *[]EventPayloadLinesItem) erro
 	if err := d.BeginArray("/properties/payload/properties/lines/type"); err != nil {
 		return err
 	}
-	var s []EventPayloadLinesItem
+	var buf [8]EventPayloadLinesItem
+	s := buf[:0]
 	for i := 0; ; i++ {
 		more, err := d.NextElem()
 		if err != nil {
@@ -318,7 +319,11 @@ func decodeEventPayloadLines(d *scan.Decoder, out *[]EventPayloadLinesItem) erro
 	if len(s) > 100 {
 		return scan.Invalid("/properties/payload/properties/lines/maxItems", "must have <= 100 items, but got %d", len(s))
 	}
-	*out = s
+	if len(s) == 0 {
+		*out = []EventPayloadLinesItem{}
+	} else {
+		*out = append([]EventPayloadLinesItem(nil), s...)
+	}
 	return nil
 }
 
@@ -384,7 +389,7 @@ func decodeEventPayloadLinesItemSku(d *scan.Decoder, out *string) error {
 	if !patternEventPayloadLinesItemSku.Match(s) {
 		return scan.Invalid("/properties/payload/properties/lines/items/properties/sku/pattern", "%q does not match pattern %q", s, patternEventPayloadLinesItemSku.String())
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 

@@ -379,7 +379,7 @@ func (w *writer) str(n *node) {
 		w.enum(n, "")
 		return
 	}
-	f.WriteString("\t*out = string(s)\n\treturn nil\n}\n\n")
+	f.WriteString("\t*out = d.Str(s)\n\treturn nil\n}\n\n")
 }
 
 // enum writes the enum check and the end of a string decoder. With assign
@@ -454,7 +454,9 @@ func (w *writer) array(n *node) {
 	w.imports["strconv"] = true
 	fmt.Fprintf(f, "func decode%s(d *scan.Decoder, out *[]%s) error {\n", n.name, elem)
 	fmt.Fprintf(f, "\tif err := d.BeginArray(%q); err != nil {\n\t\treturn err\n\t}\n", n.ptr+"/type")
-	fmt.Fprintf(f, "\tvar s []%s\n", elem)
+	// Elements go to a buffer on the stack first, so that a short array
+	// costs one allocation of its exact size.
+	fmt.Fprintf(f, "\tvar buf [8]%s\n\ts := buf[:0]\n", elem)
 	f.WriteString("\tfor i := 0; ; i++ {\n\t\tmore, err := d.NextElem()\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\tif !more {\n\t\t\tbreak\n\t\t}\n")
 	fmt.Fprintf(f, "\t\ts = append(s, %s)\n", zero(elem, n.items))
 	fmt.Fprintf(f, "\t\tif err := decode%s(d, &s[i]); err != nil {\n\t\t\treturn scan.At(err, strconv.Itoa(i))\n\t\t}\n\t}\n", n.items.name)
@@ -464,7 +466,7 @@ func (w *writer) array(n *node) {
 	if n.maxItems != nil {
 		fmt.Fprintf(f, "\tif len(s) > %d {\n\t\treturn scan.Invalid(%q, \"must have <= %d items, but got %%d\", len(s))\n\t}\n", *n.maxItems, n.ptr+"/maxItems", *n.maxItems)
 	}
-	f.WriteString("\t*out = s\n\treturn nil\n}\n\n")
+	f.WriteString("\tif len(s) == 0 {\n\t\t*out = []" + elem + "{}\n\t} else {\n\t\t*out = append([]" + elem + "(nil), s...)\n\t}\n\treturn nil\n}\n\n")
 	w.value(n.items)
 }
 

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxDepth is encoding/json's limit on nesting, which the reference
@@ -20,6 +21,7 @@ type Decoder struct {
 	depth int
 	first bool   // a container was just opened: no ',' before its first item
 	tmp   []byte // unescaped strings and keys
+	src   string // a copy of buf, made by the first Str
 }
 
 // Mark is a position a Decoder can go back to.
@@ -30,7 +32,25 @@ type Mark struct {
 
 // Reset starts d on data.
 func (d *Decoder) Reset(data []byte) {
-	d.buf, d.pos, d.depth, d.first = data, 0, 0, false
+	d.buf, d.pos, d.depth, d.first, d.src = data, 0, 0, false, ""
+}
+
+// Str returns s, a string that String returned, as a Go string. The strings
+// of one document share one copy of it, made on the first call, so a record
+// costs one allocation for all its strings rather than one each; a string
+// that had escapes is copied on its own.
+func (d *Decoder) Str(s []byte) string {
+	if len(s) == 0 {
+		return ""
+	}
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(s))) - uintptr(unsafe.Pointer(unsafe.SliceData(d.buf)))
+	if off >= uintptr(len(d.buf)) {
+		return string(s) // unescaped into tmp
+	}
+	if d.src == "" {
+		d.src = string(d.buf)
+	}
+	return d.src[off : off+uintptr(len(s))]
 }
 
 // Mark returns the current position.
@@ -331,6 +351,18 @@ func (d *Decoder) str() (jsonString, error) {
 		return jsonString{}, d.syntaxError("string")
 	}
 	start := d.pos + 1
+	// Short plain ASCII strings (keys, IDs, enum values) end within a few
+	// bytes: look for the quote directly before calling IndexByte.
+	for i := start; i < start+24 && i < len(d.buf); i++ {
+		c := d.buf[i]
+		if c == '"' {
+			d.pos = i + 1
+			return jsonString{start: start, end: i, plain: true}, nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+	}
 	// Most strings have no escapes: find the closing quote with IndexByte
 	// (vectorised) and check the bytes before it eight at a time.
 	if q := bytes.IndexByte(d.buf[start:], '"'); q >= 0 {

@@ -261,7 +261,7 @@ func decodeRecordID(d *scan.Decoder, out *string) error {
 	if n > 8 {
 		return scan.Invalid("/properties/id/maxLength", "length must be <= 8, but got %d", n)
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -305,7 +305,7 @@ func decodeRecordDay(d *scan.Decoder, out *string) error {
 	if err := scan.CheckFormat("/properties/day/format", "date", s); err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -317,7 +317,7 @@ func decodeRecordClock(d *scan.Decoder, out *string) error {
 	if err := scan.CheckFormat("/properties/clock/format", "time", s); err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -329,7 +329,7 @@ func decodeRecordEmail(d *scan.Decoder, out *string) error {
 	if err := scan.CheckFormat("/properties/email/format", "email", s); err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -341,7 +341,7 @@ func decodeRecordHost(d *scan.Decoder, out *string) error {
 	if err := scan.CheckFormat("/properties/host/format", "hostname", s); err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -353,7 +353,7 @@ func decodeRecordIP4(d *scan.Decoder, out *string) error {
 	if err := scan.CheckFormat("/properties/ip4/format", "ipv4", s); err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -365,7 +365,7 @@ func decodeRecordIP6(d *scan.Decoder, out *string) error {
 	if err := scan.CheckFormat("/properties/ip6/format", "ipv6", s); err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -377,7 +377,7 @@ func decodeRecordUUID(d *scan.Decoder, out *string) error {
 	if err := scan.CheckFormat("/properties/uuid/format", "uuid", s); err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -389,7 +389,7 @@ func decodeRecordCode(d *scan.Decoder, out *string) error {
 	if !patternRecordCode.Match(s) {
 		return scan.Invalid("/properties/code/pattern", "%q does not match pattern %q", s, patternRecordCode.String())
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -534,7 +534,8 @@ func decodeRecordTags(d *scan.Decoder, out *[]string) error {
 	if err := d.BeginArray("/properties/tags/type"); err != nil {
 		return err
 	}
-	var s []string
+	var buf [8]string
+	s := buf[:0]
 	for i := 0; ; i++ {
 		more, err := d.NextElem()
 		if err != nil {
@@ -554,7 +555,11 @@ func decodeRecordTags(d *scan.Decoder, out *[]string) error {
 	if len(s) > 3 {
 		return scan.Invalid("/properties/tags/maxItems", "must have <= 3 items, but got %d", len(s))
 	}
-	*out = s
+	if len(s) == 0 {
+		*out = []string{}
+	} else {
+		*out = append([]string(nil), s...)
+	}
 	return nil
 }
 
@@ -567,7 +572,7 @@ func decodeRecordTagsItem(d *scan.Decoder, out *string) error {
 	if n > 3 {
 		return scan.Invalid("/properties/tags/items/maxLength", "length must be <= 3, but got %d", n)
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -575,7 +580,8 @@ func decodeRecordMatrix(d *scan.Decoder, out *[][]int64) error {
 	if err := d.BeginArray("/properties/matrix/type"); err != nil {
 		return err
 	}
-	var s [][]int64
+	var buf [8][]int64
+	s := buf[:0]
 	for i := 0; ; i++ {
 		more, err := d.NextElem()
 		if err != nil {
@@ -589,7 +595,11 @@ func decodeRecordMatrix(d *scan.Decoder, out *[][]int64) error {
 			return scan.At(err, strconv.Itoa(i))
 		}
 	}
-	*out = s
+	if len(s) == 0 {
+		*out = [][]int64{}
+	} else {
+		*out = append([][]int64(nil), s...)
+	}
 	return nil
 }
 
@@ -597,7 +607,8 @@ func decodeRecordMatrixItem(d *scan.Decoder, out *[]int64) error {
 	if err := d.BeginArray("/properties/matrix/items/type"); err != nil {
 		return err
 	}
-	var s []int64
+	var buf [8]int64
+	s := buf[:0]
 	for i := 0; ; i++ {
 		more, err := d.NextElem()
 		if err != nil {
@@ -611,7 +622,11 @@ func decodeRecordMatrixItem(d *scan.Decoder, out *[]int64) error {
 			return scan.At(err, strconv.Itoa(i))
 		}
 	}
-	*out = s
+	if len(s) == 0 {
+		*out = []int64{}
+	} else {
+		*out = append([]int64(nil), s...)
+	}
 	return nil
 }
 
@@ -695,7 +710,7 @@ func decodeRecordNestedName(d *scan.Decoder, out *string) error {
 	if err != nil {
 		return err
 	}
-	*out = string(s)
+	*out = d.Str(s)
 	return nil
 }
 
@@ -758,7 +773,8 @@ func decodeRecordItems(d *scan.Decoder, out *[]RecordItemsItem) error {
 	if err := d.BeginArray("/properties/items/type"); err != nil {
 		return err
 	}
-	var s []RecordItemsItem
+	var buf [8]RecordItemsItem
+	s := buf[:0]
 	for i := 0; ; i++ {
 		more, err := d.NextElem()
 		if err != nil {
@@ -772,7 +788,11 @@ func decodeRecordItems(d *scan.Decoder, out *[]RecordItemsItem) error {
 			return scan.At(err, strconv.Itoa(i))
 		}
 	}
-	*out = s
+	if len(s) == 0 {
+		*out = []RecordItemsItem{}
+	} else {
+		*out = append([]RecordItemsItem(nil), s...)
+	}
 	return nil
 }
 
@@ -872,7 +892,8 @@ func decodeRecordAnyItems(d *scan.Decoder, out *[]json.RawMessage) error {
 	if err := d.BeginArray("/properties/anyItems/type"); err != nil {
 		return err
 	}
-	var s []json.RawMessage
+	var buf [8]json.RawMessage
+	s := buf[:0]
 	for i := 0; ; i++ {
 		more, err := d.NextElem()
 		if err != nil {
@@ -886,7 +907,11 @@ func decodeRecordAnyItems(d *scan.Decoder, out *[]json.RawMessage) error {
 			return scan.At(err, strconv.Itoa(i))
 		}
 	}
-	*out = s
+	if len(s) == 0 {
+		*out = []json.RawMessage{}
+	} else {
+		*out = append([]json.RawMessage(nil), s...)
+	}
 	return nil
 }
 
