@@ -49,7 +49,7 @@ demo: deps ## Run producer, local event-source mapping and reference consumer fo
 	go build -o "$$tmp/bootstrap" ./lambda && \
 	go run ./cmd/demo -consumer "$$tmp/bootstrap"
 
-bench: deps ## Run the consumer library's benchmarks and print the ratios (about a minute).
+bench: deps ## Run the consumer library's and the reference consumer's benchmarks and print the ratios (a few minutes).
 	lambda/kinesisbatch/bench.sh
 
 deploy: deps ## Deploy one environment: make deploy ENV=dev
