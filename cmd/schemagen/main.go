@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/standardstream/standardstream/lambda/schemagen"
 )
@@ -60,7 +61,7 @@ func run(args []string) error {
 	}
 	src, err := schemagen.Generate(doc, *pkg, *typeName)
 	if err != nil {
-		return fmt.Errorf("%s: %w", *schema, err)
+		return fmt.Errorf("%s: %s", *schema, strings.TrimPrefix(err.Error(), "schemagen: "))
 	}
 	if old, err := os.ReadFile(*out); err == nil && bytes.Equal(old, src) {
 		return nil // unchanged: keep the file's modification time
