@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -352,14 +353,20 @@ func (d *Decoder) str() (jsonString, error) {
 	}
 	start := d.pos + 1
 	// Short plain ASCII strings (keys, IDs, enum values) end within a few
-	// bytes: look for the quote directly before calling IndexByte.
-	for i := start; i < start+24 && i < len(d.buf); i++ {
-		c := d.buf[i]
-		if c == '"' {
-			d.pos = i + 1
-			return jsonString{start: start, end: i, plain: true}, nil
+	// words: look at eight bytes at a time for the closing quote and for
+	// anything that needs the general path (an escape, a control character,
+	// a byte above 0x7f). In each mask the lowest set bit is exact.
+	for i := start; i+8 <= len(d.buf) && i < start+32; i += 8 {
+		x := binary.LittleEndian.Uint64(d.buf[i:])
+		q := x ^ (ones * '"')
+		quote := (q - ones) &^ q & highs
+		special := escOrCtrl(x) | x&highs
+		if quote != 0 && (special == 0 || bits.TrailingZeros64(quote) < bits.TrailingZeros64(special)) {
+			end := i + bits.TrailingZeros64(quote)/8
+			d.pos = end + 1
+			return jsonString{start: start, end: end, plain: true}, nil
 		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+		if special != 0 {
 			break
 		}
 	}

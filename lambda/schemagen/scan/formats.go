@@ -81,7 +81,7 @@ func parseDateTime(s string) (time.Time, error) {
 	if s[10] != 't' && s[10] != 'T' {
 		return time.Time{}, errors.New("11th character must be t or T")
 	}
-	date, err := time.Parse("2006-01-02", s[:10])
+	y, mo, d, err := parseDate(s[:10])
 	if err != nil {
 		return time.Time{}, fmt.Errorf("invalid date element: %v", err)
 	}
@@ -93,14 +93,56 @@ func parseDateTime(s string) (time.Time, error) {
 	if offset != 0 {
 		loc = time.FixedZone("", offset)
 	}
-	y, mo, d := date.Date()
-	return time.Date(y, mo, d, h, m, sec, nsec, loc), nil
+	return time.Date(y, time.Month(mo), d, h, m, sec, nsec, loc), nil
 }
 
-// checkDate is RFC 3339's full-date, as time.Parse reads it.
+// checkDate is RFC 3339's full-date.
 func checkDate(s string) error {
-	_, err := time.Parse("2006-01-02", s)
+	_, _, _, err := parseDate(s)
 	return err
+}
+
+// parseDate reads a full-date as time.Parse("2006-01-02", s) does, which
+// is what the reference validator uses: exactly four digits, two and two,
+// a month from 1 to 12 and a day that exists in that month (proleptic
+// Gregorian calendar).
+func parseDate(s string) (year, month, day int, err error) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0, errors.New("not of the form YYYY-MM-DD")
+	}
+	num := func(f string) int {
+		n := 0
+		for i := 0; i < len(f); i++ {
+			if f[i] < '0' || f[i] > '9' {
+				return -1
+			}
+			n = n*10 + int(f[i]-'0')
+		}
+		return n
+	}
+	year, month, day = num(s[0:4]), num(s[5:7]), num(s[8:10])
+	switch {
+	case year < 0 || month < 0 || day < 0:
+		return 0, 0, 0, errors.New("not of the form YYYY-MM-DD")
+	case month < 1 || month > 12:
+		return 0, 0, 0, errors.New("month out of range")
+	case day < 1 || day > daysIn(month, year):
+		return 0, 0, 0, errors.New("day out of range")
+	}
+	return year, month, day, nil
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // atoi2 reads a two-byte field as strconv.Atoi does, which is what the
