@@ -17,7 +17,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 echo "# $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(go version)"
-go test -run '^$' -bench '^(BenchmarkDecode|BenchmarkIOBound)$' -cpu 1 -count "$COUNT" . >"$out"
+go test -run '^$' -bench '^(BenchmarkDecode|BenchmarkIOBound|BenchmarkFloor)$' -cpu 1 -count "$COUNT" . >"$out"
 # The reference consumer (lambda/) on a full batch of schema-valid events.
 go test -run '^$' -bench '^BenchmarkConsumer$' -cpu 1 -count "$COUNT" .. >>"$out"
 
