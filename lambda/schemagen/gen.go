@@ -436,16 +436,12 @@ func (w *writer) number(n *node) {
 	fmt.Fprintf(f, "func decode%s(d *scan.Decoder, out *float64) error {\n", n.name)
 	fmt.Fprintf(f, "\traw, err := d.Number(%q, \"number\")\n\tif err != nil {\n\t\treturn err\n\t}\n", n.ptr+"/type")
 	for _, b := range n.bounds {
-		name := n.name + strings.ToUpper(b.keyword[:1]) + b.keyword[1:]
-		fmt.Fprintf(&w.vars, "\t%s = scan.NewBound(%q)\n", lowerFirst(name), b.value)
+		name := "bound" + n.name + strings.ToUpper(b.keyword[:1]) + b.keyword[1:]
+		fmt.Fprintf(&w.vars, "\t%s = scan.NewBound(%q)\n", name, b.value)
 		cond := map[string]string{"minimum": "< 0", "maximum": "> 0", "exclusiveMinimum": "<= 0", "exclusiveMaximum": ">= 0"}[b.keyword]
-		fmt.Fprintf(f, "\tif %s.Cmp(raw) %s {\n\t\treturn scan.Invalid(%q, %q, raw)\n\t}\n", lowerFirst(name), cond, n.ptr+"/"+b.keyword, boundMessage(b.keyword, b.value))
+		fmt.Fprintf(f, "\tif %s.Cmp(raw) %s {\n\t\treturn scan.Invalid(%q, %q, raw)\n\t}\n", name, cond, n.ptr+"/"+b.keyword, boundMessage(b.keyword, b.value))
 	}
 	f.WriteString("\t*out = scan.ParseFloat(raw)\n\treturn nil\n}\n\n")
-}
-
-func lowerFirst(s string) string {
-	return "bound" + s
 }
 
 func (w *writer) array(n *node) {
