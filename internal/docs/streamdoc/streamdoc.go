@@ -127,6 +127,9 @@ func Markdown(name string, envs []Env, root string) ([]byte, error) {
 		if s.Consumer.Entry == "" {
 			return "default consumer (`lambda/defaultconsumer`)"
 		}
+		if ref, err := streaming.ReferenceConsumerEntry(); err == nil && filepath.Clean(ref) == filepath.Clean(s.Consumer.Entry) {
+			return "reference consumer (`lambda/`)"
+		}
 		return "`" + rel(root, s.Consumer.Entry) + "`"
 	})
 	perEnv("Memory, timeout", func(s streaming.Spec) string {
