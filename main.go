@@ -20,17 +20,11 @@ func main() {
 	os.Exit(code)
 }
 
-// run synthesizes the stacks of envs. A configuration mistake is reported on
-// stderr as one line naming the field and the value, never as a panic trace.
-func run(envs []stacks.Environment, stderr io.Writer) (code int) {
-	defer func() {
-		// CDK reports its own errors (and a failed consumer build) by
-		// panicking through jsii; they are user-facing messages too.
-		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "standardstream: %v\n", r)
-			code = 1
-		}
-	}()
+// run synthesizes the stacks of envs. An invalid environment is reported on
+// stderr as one line naming the field and the value. Props the construct
+// rejects are synth errors in the cloud assembly, which the CDK CLI prints
+// with their construct paths and fails on.
+func run(envs []stacks.Environment, stderr io.Writer) int {
 	app := awscdk.NewApp(nil)
 	if _, err := stacks.Build(app, envs); err != nil {
 		fmt.Fprintf(stderr, "standardstream: %v\n", err)

@@ -9,16 +9,18 @@ import (
 	"github.com/standardstream/standardstream/stacks"
 )
 
-// A configuration mistake reaches the user of `make synth` as one line that
+// An environment mistake reaches the user of `make synth` as one line that
 // names the field and the value, with exit status 1 and no panic trace.
+// (Props the construct rejects are synth errors that the CDK CLI reports;
+// test/importer_test.go runs the CLI on them.)
 func TestRunReportsMistakes(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*stacks.Environment)
 		want   []string
 	}{
-		{"environment config", func(e *stacks.Environment) { e.Account, e.Region = "12345", "eu-west-1" }, []string{"account", `"12345"`}},
-		{"construct props", func(e *stacks.Environment) { e.Retention = 9000 * time.Hour }, []string{"retentionPeriod", "9000 hours"}},
+		{"account", func(e *stacks.Environment) { e.Account, e.Region = "12345", "eu-west-1" }, []string{"account", `"12345"`}},
+		{"retention", func(e *stacks.Environment) { e.Retention = 90 * time.Minute }, []string{"retention", "1h30m0s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,23 +22,13 @@ type Deployment struct {
 }
 
 // NewStreamStack creates the stack of one environment. An invalid
-// environment, or props the construct rejects, return an error naming the
-// field and the value.
-func NewStreamStack(scope constructs.Construct, env Environment) (d *Deployment, err error) {
+// environment returns an error naming the field and the value; props the
+// construct rejects are synth errors on the construct (see
+// streaming.NewStandardStream), which the CDK CLI reports with their path.
+func NewStreamStack(scope constructs.Construct, env Environment) (*Deployment, error) {
 	if err := env.Validate(); err != nil {
 		return nil, err
 	}
-	defer func() {
-		// The construct rejects bad props by panicking with an error, as CDK
-		// constructs throw; turn that back into an error for the caller.
-		if r := recover(); r != nil {
-			e, ok := r.(error)
-			if !ok {
-				panic(r)
-			}
-			d, err = nil, fmt.Errorf("environment %q: %w", env.Name, e)
-		}
-	}()
 
 	props := &awscdk.StackProps{
 		Description:           jsii.String(fmt.Sprintf("StandardStream reference app (%s)", env.Name)),

@@ -78,16 +78,16 @@ func TestEnvironmentRejects(t *testing.T) {
 	}
 }
 
-// Values that are valid Go config but that the construct rejects surface as
-// errors from NewStreamStack (and so from `make synth`), not as panics.
-func TestConstructErrorsBecomeErrors(t *testing.T) {
+// Values that are valid Go config but that the construct rejects are synth
+// errors on the stream's construct, which `cdk synth` reports with its path.
+func TestConstructErrorsAreSynthErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*stacks.Environment)
 		want   []string
 	}{
 		{"retention above a year", func(e *stacks.Environment) { e.Retention = 8761 * time.Hour }, []string{"retentionPeriod", "8761"}},
-		{"threshold not below retention", func(e *stacks.Environment) { e.IteratorAgeThreshold = 24 * time.Hour }, []string{"alarms.iteratorAgeThreshold"}},
+		{"threshold not below retention", func(e *stacks.Environment) { e.IteratorAgeThreshold = 24 * time.Hour }, []string{"alarms.iteratorAgeThreshold", "1 day"}},
 		{"buffer over 128 MiB", func(e *stacks.Environment) { e.ArchiveBufferMiB = 256 }, []string{"archive.bufferingSize", "256"}},
 	}
 	for _, tt := range tests {
@@ -95,13 +95,17 @@ func TestConstructErrorsBecomeErrors(t *testing.T) {
 			e := valid()
 			tt.mutate(&e)
 			app := cdktest.NewApp(t, false)
-			_, err := stacks.NewStreamStack(app, e)
-			if err == nil {
-				t.Fatal("got no error")
+			d, err := stacks.NewStreamStack(app, e)
+			if err != nil {
+				t.Fatalf("got error %v, want synth errors on the construct", err)
 			}
-			for _, w := range append(tt.want, `environment "dev"`) {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("got %q, want it to contain %q", err, w)
+			errs := cdktest.Errors(d.Stack)
+			if len(errs) != 1 {
+				t.Fatalf("got %d synth errors, want 1: %q", len(errs), errs)
+			}
+			for _, w := range append(tt.want, "StandardStream-dev/Events: ") {
+				if !strings.Contains(errs[0], w) {
+					t.Errorf("got %q, want it to contain %q", errs[0], w)
 				}
 			}
 		})

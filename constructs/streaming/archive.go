@@ -26,7 +26,7 @@ func (s *StandardStream) newArchive() {
 	}})
 	logs := awslogs.NewLogGroup(s.Construct, id("DeliveryLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.logRetention,
-		RemovalPolicy: logRemovalPolicy(cfg.removalPolicy),
+		RemovalPolicy: cfg.removalPolicy,
 	})
 
 	// Firehose's L2 grants read-write on the bucket (wildcard actions) to its

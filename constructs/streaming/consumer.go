@@ -58,22 +58,28 @@ func (s *StandardStream) newConsumer() {
 	entry := ""
 	if cfg.entry != nil {
 		entry = *cfg.entry
-	} else {
-		var err error
-		if entry, err = DefaultConsumerEntry(); err != nil {
-			panic(s.errorf("%v", err))
+	}
+	var code awslambda.Code
+	var err error
+	if entry == "" {
+		entry, err = DefaultConsumerEntry()
+	}
+	if err == nil {
+		// The schema travels with the code, so the default consumer enforces
+		// exactly the file that synth validated and the docs render, and an
+		// edit to it redeploys the function.
+		var opts []golambda.Option
+		if cfg.schema != nil {
+			opts = append(opts, golambda.WithFile(ConsumerSchemaFile, cfg.schema.Path))
+		}
+		code, err = golambda.Code(entry, opts...)
+		if err != nil {
+			err = fmt.Errorf("consumer.entry %q: %v", entry, err)
 		}
 	}
-	// The schema travels with the code, so the default consumer enforces
-	// exactly the file that synth validated and the docs render, and an edit
-	// to it redeploys the function.
-	var opts []golambda.Option
-	if cfg.schema != nil {
-		opts = append(opts, golambda.WithFile(ConsumerSchemaFile, cfg.schema.Path))
-	}
-	code, err := golambda.Code(entry, opts...)
 	if err != nil {
-		panic(s.errorf("consumer.entry %q: %v", entry, err))
+		s.addError("%v", err)
+		code = s.unbuiltCode()
 	}
 
 	// The role starts empty: no managed policies, only the grants below, each
@@ -84,7 +90,7 @@ func (s *StandardStream) newConsumer() {
 	})
 	logs := awslogs.NewLogGroup(s.Construct, id("ConsumerLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.logRetention,
-		RemovalPolicy: logRemovalPolicy(cfg.removalPolicy),
+		RemovalPolicy: cfg.removalPolicy,
 	})
 	logs.GrantWrite(role)
 
@@ -189,12 +195,4 @@ type failureDestination struct {
 func (d *failureDestination) Bind(_ awslambda.IEventSourceMapping, fn awslambda.IFunction) *awslambda.DlqDestinationConfig {
 	d.grant(fn)
 	return &awslambda.DlqDestinationConfig{Destination: d.arn}
-}
-
-// logRemovalPolicy keeps logs only where data is kept.
-func logRemovalPolicy(p awscdk.RemovalPolicy) awscdk.RemovalPolicy {
-	if p == awscdk.RemovalPolicy_DESTROY {
-		return awscdk.RemovalPolicy_DESTROY
-	}
-	return awscdk.RemovalPolicy_RETAIN
 }

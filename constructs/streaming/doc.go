@@ -12,7 +12,11 @@
 //   - a CloudWatch dashboard and alarms (IteratorAge, write throttles,
 //     consumer errors, failed records, archive freshness) wired to SNS.
 //
-// Props are validated eagerly: a bad value stops synthesis with a
-// *PropsError that names the field and the value. Grants are least
-// privilege: GrantWrite for producers, GrantRead for extra readers.
+// Props are validated eagerly, in NewStandardStream. Each bad value, a
+// consumer that does not compile and a nil grantee become synth errors on
+// the construct (CDK error annotations) that name the field and the value;
+// `cdk synth` and `cdk deploy` then fail listing every one with its construct
+// path, with no panic and no recover in the app's main. Validate returns the
+// same problems as a *PropsError for callers that want an error. Grants are
+// least privilege: GrantWrite for producers, GrantRead for extra readers.
 package streaming

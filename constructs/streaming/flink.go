@@ -196,11 +196,11 @@ func (s *StandardStream) newAnalytics() {
 
 	a.LogGroup = awslogs.NewLogGroup(s.Construct, id("AnalyticsLogs"), &awslogs.LogGroupProps{
 		Retention:     s.settings.logRetention,
-		RemovalPolicy: logRemovalPolicy(s.settings.removalPolicy),
+		RemovalPolicy: s.settings.removalPolicy,
 	})
 	logStream := awslogs.NewLogStream(s.Construct, id("AnalyticsLogStream"), &awslogs.LogStreamProps{
 		LogGroup:      a.LogGroup,
-		RemovalPolicy: logRemovalPolicy(s.settings.removalPolicy),
+		RemovalPolicy: s.settings.removalPolicy,
 	})
 	logStreamArn := stack.FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("logs"), Resource: jsii.String("log-group"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
@@ -335,7 +335,7 @@ func (s *StandardStream) startAnalytics(after awscdk.CfnResource) {
 	a := s.Analytics
 	logs := awslogs.NewLogGroup(s.Construct, id("AnalyticsStarterLogs"), &awslogs.LogGroupProps{
 		Retention:     s.settings.logRetention,
-		RemovalPolicy: logRemovalPolicy(s.settings.removalPolicy),
+		RemovalPolicy: s.settings.removalPolicy,
 	})
 	// A role of our own, so that the provider gets no managed policy: only
 	// its logs and StartApplication on this one application.

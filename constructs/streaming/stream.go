@@ -1,8 +1,6 @@
 package streaming
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -65,14 +63,24 @@ type StandardStream struct {
 	alarmSpecs []AlarmSpec
 }
 
-// NewStandardStream provisions a StandardStream in scope. Invalid props stop
-// synthesis with an error that names each field and value; see Validate.
+// NewStandardStream provisions a StandardStream in scope.
+//
+// Invalid props do not panic: each problem becomes a synth error on this
+// construct (CDK's error annotation) that names the field and the value, and
+// the StandardStream is built from the defaults instead, so that every field
+// and method stays usable and the app's other mistakes are reported too. The
+// CDK CLI then fails `cdk synth` and `cdk deploy` listing every error with
+// its construct path. Call Validate to get the same problems as an error.
 func NewStandardStream(scope constructs.Construct, id string, props *StandardStreamProps) *StandardStream {
+	s := &StandardStream{Construct: constructs.NewConstruct(scope, &id)}
 	cfg, err := resolve(props)
 	if err != nil {
-		panic(err)
+		for _, e := range err.(*PropsError).Errs {
+			s.addError("%v", e)
+		}
+		cfg = fallback(props)
 	}
-	s := &StandardStream{Construct: constructs.NewConstruct(scope, &id), settings: cfg}
+	s.settings = cfg
 	if m := cfg.dataModel; m != nil {
 		// Lets IAM conditions, cost reports and data inventories find
 		// every resource that holds this stream's records by sensitivity.
@@ -114,13 +122,17 @@ func (s *StandardStream) newStream() {
 
 // GrantWrite lets grantee put records: kinesis:PutRecord, kinesis:PutRecords,
 // kinesis:ListShards and kinesis:DescribeStreamSummary on this stream, and
-// kms:GenerateDataKey on a customer-managed key.
+// kms:GenerateDataKey on a customer-managed key. A nil grantee is a synth
+// error; the returned grant then grants nothing.
 //
 // A principal of another account (awsiam.NewAccountPrincipal("111122223333"),
 // or awsiam.NewArnPrincipal with an account root, role or user ARN) gets the
 // same actions through the stream's resource policy and the key's policy;
 // an invalid account ID or ARN stops synthesis with an error naming it.
 func (s *StandardStream) GrantWrite(grantee awsiam.IGrantable) awsiam.Grant {
+	if grantee == nil {
+		return s.nilGrantee("GrantWrite")
+	}
 	keyActions := []string{"kms:GenerateDataKey"}
 	if ext, ok := s.externalPrincipal("GrantWrite", grantee); ok {
 		if ext == nil {
@@ -139,12 +151,16 @@ var writeActions = []string{"kinesis:PutRecord", "kinesis:PutRecords", "kinesis:
 // API: kinesis:GetRecords, kinesis:GetShardIterator, kinesis:ListShards,
 // kinesis:DescribeStream and kinesis:DescribeStreamSummary on this stream,
 // and kms:Decrypt on a customer-managed key. These are the actions a Lambda
-// event-source mapping needs (DescribeStream included).
+// event-source mapping needs (DescribeStream included). A nil grantee is a
+// synth error; the returned grant then grants nothing.
 //
 // A principal of another account gets them through the stream's resource
 // policy and the key's policy, as with GrantWrite: a Lambda function in
 // that account can then map this stream by its ARN.
 func (s *StandardStream) GrantRead(grantee awsiam.IGrantable) awsiam.Grant {
+	if grantee == nil {
+		return s.nilGrantee("GrantRead")
+	}
 	keyActions := []string{"kms:Decrypt"}
 	if ext, ok := s.externalPrincipal("GrantRead", grantee); ok {
 		if ext == nil {
@@ -176,11 +192,6 @@ func (s *StandardStream) grant(grantee awsiam.IGrantable, keyActions []string, a
 // id returns a construct ID for use inside this StandardStream; it exists so
 // that every child ID is a short, fixed noun.
 func id(noun string) *string { return jsii.String(noun) }
-
-// errorf formats a construct error that names this StandardStream's path.
-func (s *StandardStream) errorf(format string, args ...any) error {
-	return fmt.Errorf("%s: "+format, append([]any{*s.Node().Path()}, args...)...)
-}
 
 // removeWithStack reports whether data should be destroyed with the stack.
 func (s *StandardStream) removeWithStack() bool {

@@ -175,9 +175,11 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		v.errorf("streamMode must be ON_DEMAND or PROVISIONED, got %q", string(s.streamMode))
 	}
 	switch s.removalPolicy {
-	case awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_SNAPSHOT, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
+	case awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
+	case awscdk.RemovalPolicy_SNAPSHOT:
+		v.errorf("removalPolicy must be RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE, got %q: Kinesis streams and S3 buckets cannot be snapshotted; use RETAIN to keep their data", string(s.removalPolicy))
 	default:
-		v.errorf("removalPolicy must be RETAIN, DESTROY, SNAPSHOT or RETAIN_ON_UPDATE_OR_DELETE, got %q", string(s.removalPolicy))
+		v.errorf("removalPolicy must be RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE, got %q", string(s.removalPolicy))
 	}
 
 	// Consumer.
@@ -185,7 +187,7 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		v.errorf("consumer.entry must be the directory of a Go main package, got an empty string")
 	}
 	v.integerIn("consumer.memorySize", s.memorySize, minMemoryMB, maxMemoryMB)
-	timeoutSec, timeoutOK := seconds(s.timeout)
+	timeoutSec, timeoutOK := v.duration("consumer.timeout", s.timeout, inSeconds)
 	if timeoutOK && (timeoutSec < 1 || timeoutSec > maxTimeoutSec) {
 		v.errorf("consumer.timeout must be between 1 and %d seconds, got %s", maxTimeoutSec, human(s.timeout))
 		timeoutOK = false
@@ -195,7 +197,7 @@ func resolve(props *StandardStreamProps) (settings, error) {
 			v.errorf("consumer.timeout must be at least %v seconds for a batch of %v records (10 ms per record plus the consumer's %v s checkpoint margin), got %s", need, *s.batchSize, checkpointMargin, human(s.timeout))
 		}
 	}
-	if w, ok := seconds(s.batchingWindow); ok && (w < 0 || w > maxBatchingWindowSec) {
+	if w, ok := v.duration("consumer.maxBatchingWindow", s.batchingWindow, inSeconds); ok && (w < 0 || w > maxBatchingWindowSec) {
 		v.errorf("consumer.maxBatchingWindow must be between 0 and %d seconds, got %s", maxBatchingWindowSec, human(s.batchingWindow))
 	}
 	v.integerIn("consumer.parallelizationFactor", s.parallelization, 1, maxParallelization)
@@ -217,7 +219,7 @@ func resolve(props *StandardStreamProps) (settings, error) {
 			s.maxRecordAge = awscdk.Duration_Hours(jsii.Number(6))
 		}
 	}
-	ageSec, ageKnown := seconds(s.maxRecordAge)
+	ageSec, ageKnown := v.duration("consumer.maxRecordAge", s.maxRecordAge, inSeconds)
 	if ageKnown {
 		switch {
 		case ageSec < minRecordAgeSec || ageSec > maxRecordAgeSec:
@@ -246,7 +248,7 @@ func resolve(props *StandardStreamProps) (settings, error) {
 			v.errorf("archive.bufferingSize cannot be set with archive.disabled true (there is no archive), got %s", *a.BufferingSize.ToString())
 		}
 	}
-	intervalSec, intervalKnown := seconds(s.bufferingInterval)
+	intervalSec, intervalKnown := v.duration("archive.bufferingInterval", s.bufferingInterval, inSeconds)
 	if intervalKnown && (intervalSec < 0 || intervalSec > maxBufferIntervalSec) {
 		v.errorf("archive.bufferingInterval must be between 0 and %d seconds, got %s", maxBufferIntervalSec, human(s.bufferingInterval))
 	}
@@ -256,11 +258,11 @@ func resolve(props *StandardStreamProps) (settings, error) {
 			v.errorf("archive.bufferingSize must be a whole number of MiB between 1 and %d, got %v MiB", maxBufferSizeMiB, mib)
 		}
 	}
-	transitionSec, transitionKnown := seconds(s.transitionAfter)
+	transitionSec, transitionKnown := v.duration("archive.transitionAfter", s.transitionAfter, inDays)
 	if transitionKnown && transitionSec < minIATransitionDays*86400 {
 		v.errorf("archive.transitionAfter must be at least %d days (S3 Standard-IA minimum), got %s", minIATransitionDays, human(s.transitionAfter))
 	}
-	if expSec, ok := seconds(s.expiration); ok && transitionKnown && expSec <= transitionSec {
+	if expSec, ok := v.duration("archive.expiration", s.expiration, inDays); ok && transitionKnown && expSec <= transitionSec {
 		v.errorf("archive.expiration must be later than archive.transitionAfter (%s), got %s", human(s.transitionAfter), human(s.expiration))
 	}
 
@@ -274,7 +276,7 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		}
 		s.iteratorAgeThreshold = awscdk.Duration_Seconds(jsii.Number(t))
 	}
-	if t, ok := seconds(s.iteratorAgeThreshold); ok {
+	if t, ok := v.duration("alarms.iteratorAgeThreshold", s.iteratorAgeThreshold, inMilliseconds); ok {
 		switch {
 		case t <= 0:
 			v.errorf("alarms.iteratorAgeThreshold must be positive, got %s", human(s.iteratorAgeThreshold))
@@ -292,7 +294,7 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		}
 		s.freshnessThreshold = awscdk.Duration_Seconds(jsii.Number(t))
 	}
-	if t, ok := seconds(s.freshnessThreshold); ok {
+	if t, ok := v.duration("alarms.archiveFreshnessThreshold", s.freshnessThreshold, inSeconds); ok {
 		switch {
 		case intervalKnown && t <= intervalSec:
 			v.errorf("alarms.archiveFreshnessThreshold must be above archive.bufferingInterval (%s), got %s", human(s.bufferingInterval), human(s.freshnessThreshold))
@@ -331,6 +333,34 @@ func (v *validator) integerIn(field string, n *float64, lo, hi float64) bool {
 		return false
 	}
 	return true
+}
+
+// A unit is what CloudFormation counts a duration in. CDK converts a
+// Duration to a whole number of it and stops with CannotConvertedIntoWhole,
+// naming no field, when it is not one.
+type unit struct {
+	name string
+	in   func(awscdk.Duration, *awscdk.TimeConversionOptions) *float64
+}
+
+var (
+	inMilliseconds = unit{"milliseconds", awscdk.Duration.ToMilliseconds}
+	inSeconds      = unit{"seconds", awscdk.Duration.ToSeconds}
+	inDays         = unit{"days", awscdk.Duration.ToDays}
+)
+
+// duration returns d in seconds if it is known (not nil, not a token) and a
+// whole number of u; it reports a fractional one as an error of field.
+func (v *validator) duration(field string, d awscdk.Duration, u unit) (sec float64, ok bool) {
+	sec, ok = seconds(d)
+	if !ok {
+		return 0, false
+	}
+	if n := *u.in(d, &awscdk.TimeConversionOptions{Integral: jsii.Bool(false)}); n != math.Trunc(n) {
+		v.errorf("%s must be a whole number of %s, got %v %s", field, u.name, n, u.name)
+		return 0, false
+	}
+	return sec, true
 }
 
 func (v *validator) err() error {

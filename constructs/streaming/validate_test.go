@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
@@ -21,6 +22,7 @@ import (
 func hours(n float64) awscdk.Duration { return awscdk.Duration_Hours(jsii.Number(n)) }
 func secs(n float64) awscdk.Duration  { return awscdk.Duration_Seconds(jsii.Number(n)) }
 func days(n float64) awscdk.Duration  { return awscdk.Duration_Days(jsii.Number(n)) }
+func millis(n float64) awscdk.Duration { return awscdk.Duration_Millis(jsii.Number(n)) }
 func consumer(c streaming.ConsumerProps) *streaming.StandardStreamProps {
 	return &streaming.StandardStreamProps{Consumer: &c}
 }
@@ -55,11 +57,15 @@ func TestValidateRejects(t *testing.T) {
 		{"invalid stream name", &streaming.StandardStreamProps{StreamName: jsii.String("orders stream!")}, []string{"streamName", `"orders stream!"`}},
 		{"stream name too long", &streaming.StandardStreamProps{StreamName: jsii.String(strings.Repeat("a", 129))}, []string{"streamName", strings.Repeat("a", 129)}},
 		{"unknown removal policy", &streaming.StandardStreamProps{RemovalPolicy: "KEEP"}, []string{"removalPolicy", `"KEEP"`}},
+		{"snapshot removal policy", &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT}, []string{"removalPolicy", `"SNAPSHOT"`, "cannot be snapshotted"}},
 		{"batch size over 10000", consumer(streaming.ConsumerProps{BatchSize: jsii.Number(10001)}), []string{"consumer.batchSize", "got 10001"}},
 		{"batch size zero", consumer(streaming.ConsumerProps{BatchSize: jsii.Number(0)}), []string{"consumer.batchSize", "got 0"}},
 		{"parallelization 0", consumer(streaming.ConsumerProps{ParallelizationFactor: jsii.Number(0)}), []string{"consumer.parallelizationFactor", "got 0"}},
 		{"parallelization 11", consumer(streaming.ConsumerProps{ParallelizationFactor: jsii.Number(11)}), []string{"consumer.parallelizationFactor", "got 11"}},
 		{"batching window over 300s", consumer(streaming.ConsumerProps{MaxBatchingWindow: secs(301)}), []string{"consumer.maxBatchingWindow", "5 minutes 1 second"}},
+		{"batching window not whole seconds", consumer(streaming.ConsumerProps{MaxBatchingWindow: millis(500)}), []string{"consumer.maxBatchingWindow", "whole number of seconds", "got 0.5 seconds"}},
+		{"timeout not whole seconds", consumer(streaming.ConsumerProps{Timeout: millis(30500)}), []string{"consumer.timeout", "whole number of seconds", "got 30.5 seconds"}},
+		{"record age not whole seconds", consumer(streaming.ConsumerProps{MaxRecordAge: millis(90500)}), []string{"consumer.maxRecordAge", "whole number of seconds", "got 90.5 seconds"}},
 		{"infinite retries", consumer(streaming.ConsumerProps{RetryAttempts: jsii.Number(-1)}), []string{"consumer.retryAttempts", "got -1"}},
 		{"memory too small", consumer(streaming.ConsumerProps{MemorySize: jsii.Number(64)}), []string{"consumer.memorySize", "got 64"}},
 		{"timeout over 900s", consumer(streaming.ConsumerProps{Timeout: secs(901)}), []string{"consumer.timeout", "15 minutes 1 second"}},
@@ -69,8 +75,11 @@ func TestValidateRejects(t *testing.T) {
 		{"unknown failure destination", consumer(streaming.ConsumerProps{FailureDestination: "SNS"}), []string{"consumer.failureDestination", `"SNS"`}},
 		{"empty entry", consumer(streaming.ConsumerProps{Entry: jsii.String("")}), []string{"consumer.entry", "empty"}},
 		{"buffering interval over 900s", archive(streaming.ArchiveProps{BufferingInterval: secs(901)}), []string{"archive.bufferingInterval", "15 minutes 1 second"}},
+		{"buffering interval not whole seconds", archive(streaming.ArchiveProps{BufferingInterval: millis(60500)}), []string{"archive.bufferingInterval", "whole number of seconds", "got 60.5 seconds"}},
 		{"buffering size over 128 MiB", archive(streaming.ArchiveProps{BufferingSize: awscdk.Size_Mebibytes(jsii.Number(129))}), []string{"archive.bufferingSize", "129 MiB"}},
 		{"transition before 30 days", archive(streaming.ArchiveProps{TransitionAfter: days(7)}), []string{"archive.transitionAfter", "7 days"}},
+		{"transition not whole days", archive(streaming.ArchiveProps{TransitionAfter: hours(45*24 + 12)}), []string{"archive.transitionAfter", "whole number of days", "got 45.5 days"}},
+		{"expiration not whole days", archive(streaming.ArchiveProps{Expiration: hours(400*24 + 1)}), []string{"archive.expiration", "whole number of days", "got 400.041"}},
 		{"expiration before transition", archive(streaming.ArchiveProps{TransitionAfter: days(90), Expiration: days(60)}), []string{"archive.expiration", "60 days"}},
 		{"iterator-age threshold not below retention", &streaming.StandardStreamProps{
 			Consumer: &streaming.ConsumerProps{MaxRecordAge: hours(24)},
@@ -79,6 +88,8 @@ func TestValidateRejects(t *testing.T) {
 		{"iterator-age threshold not below record age", alarms(streaming.AlarmProps{IteratorAgeThreshold: hours(7)}), []string{"alarms.iteratorAgeThreshold", "consumer.maxRecordAge", "7 hours"}},
 		{"iterator-age threshold zero", alarms(streaming.AlarmProps{IteratorAgeThreshold: secs(0)}), []string{"alarms.iteratorAgeThreshold", "0 seconds"}},
 		{"freshness threshold not below retention", alarms(streaming.AlarmProps{ArchiveFreshnessThreshold: hours(24)}), []string{"alarms.archiveFreshnessThreshold", "1 day"}},
+		{"iterator-age threshold not whole milliseconds", alarms(streaming.AlarmProps{IteratorAgeThreshold: awscdk.Duration_Seconds(jsii.Number(60.0005))}), []string{"alarms.iteratorAgeThreshold", "whole number of milliseconds", "got 60000.5 milliseconds"}},
+		{"freshness threshold not whole seconds", alarms(streaming.AlarmProps{ArchiveFreshnessThreshold: millis(1200500)}), []string{"alarms.archiveFreshnessThreshold", "whole number of seconds", "got 1200.5 seconds"}},
 		{"freshness threshold within buffering", alarms(streaming.AlarmProps{ArchiveFreshnessThreshold: secs(120)}), []string{"alarms.archiveFreshnessThreshold", "2 minutes"}},
 		{"max record size below 1024 KiB", &streaming.StandardStreamProps{MaxRecordSizeInKiB: jsii.Number(1000)}, []string{"maxRecordSizeInKiB", "got 1000"}},
 		{"max record size above 10 MiB", &streaming.StandardStreamProps{MaxRecordSizeInKiB: jsii.Number(10241)}, []string{"maxRecordSizeInKiB", "got 10241"}},
@@ -172,41 +183,56 @@ func TestValidateDoesNotWriteProps(t *testing.T) {
 	}
 }
 
-func TestNewStandardStreamRejects(t *testing.T) {
-	t.Run("bad props", func(t *testing.T) {
-		app := cdktest.NewApp(t, false)
-		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-		err := cdktest.Catch(func() {
-			streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{RetentionPeriod: hours(8761)})
-		})
-		var pe *streaming.PropsError
-		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "retentionPeriod") {
-			t.Errorf("got %v, want a *PropsError naming retentionPeriod", err)
-		}
+// A bad prop, a consumer that does not build and a nil grantee are synth
+// errors on the construct, all of them at once, each naming the field and the
+// value; the construct is still complete, so the app's code goes on.
+func TestNewStandardStreamReportsSynthErrors(t *testing.T) {
+	// The construct package itself is a Go package, but not a main one.
+	notMain, _ := os.Getwd()
+	missing := filepath.Join(t.TempDir(), "nope")
+	app := cdktest.NewApp(t, false)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	bad := streaming.NewStandardStream(stack, "Bad", &streaming.StandardStreamProps{
+		RetentionPeriod: hours(8761),
+		RemovalPolicy:   awscdk.RemovalPolicy_SNAPSHOT,
+		Consumer:        &streaming.ConsumerProps{Entry: jsii.String(notMain), MaxBatchingWindow: millis(500)},
 	})
-	t.Run("entry not a main package", func(t *testing.T) {
-		// The construct package itself is a Go package, but not a main one.
-		dir, _ := os.Getwd()
-		app := cdktest.NewApp(t, false)
-		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-		err := cdktest.Catch(func() {
-			streaming.NewStandardStream(stack, "Events", consumer(streaming.ConsumerProps{Entry: jsii.String(dir)}))
-		})
-		if err == nil || !strings.Contains(err.Error(), "consumer.entry") || !strings.Contains(err.Error(), "not a main package") {
-			t.Errorf("got %v, want an error naming consumer.entry and saying it is not a main package", err)
+	missingEntry := streaming.NewStandardStream(stack, "Missing", consumer(streaming.ConsumerProps{Entry: jsii.String(missing)}))
+	writer := awsiam.NewRole(stack, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	bad.GrantWrite(writer)
+	if g := missingEntry.GrantWrite(nil); g == nil || *g.Success() {
+		t.Errorf("GrantWrite(nil): got grant %v, want a grant that did not succeed", g)
+	}
+	missingEntry.GrantRead(nil)
+	bad.AlarmTopic.TopicArn()
+
+	want := [][]string{
+		{"Test/Bad: ", "retentionPeriod", "8761 hours"},
+		{"Test/Bad: ", "removalPolicy", `"SNAPSHOT"`},
+		{"Test/Bad: ", "consumer.maxBatchingWindow", "0.5 seconds"},
+		{"Test/Bad: ", "consumer.entry", notMain, "not a main package"},
+		{"Test/Missing: ", "consumer.entry", missing},
+		{"Test/Missing: ", "GrantWrite", "grantee", "nil"},
+		{"Test/Missing: ", "GrantRead", "grantee", "nil"},
+	}
+	got := cdktest.Errors(stack)
+	if len(got) != len(want) {
+		t.Fatalf("got %d synth errors, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i, w := range want {
+		for _, part := range w {
+			if !strings.Contains(got[i], part) {
+				t.Errorf("error %d: got %q, want it to contain %q", i, got[i], part)
+			}
 		}
-	})
-	t.Run("entry missing", func(t *testing.T) {
-		missing := filepath.Join(t.TempDir(), "nope")
-		app := cdktest.NewApp(t, false)
-		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-		err := cdktest.Catch(func() {
-			streaming.NewStandardStream(stack, "Events", consumer(streaming.ConsumerProps{Entry: jsii.String(missing)}))
-		})
-		if err == nil || !strings.Contains(err.Error(), "consumer.entry") || !strings.Contains(err.Error(), missing) {
-			t.Errorf("got %v, want an error naming consumer.entry and %s", err, missing)
-		}
-	})
+	}
+	// The stream was built from the defaults, and the grant to the real
+	// writer is in place.
+	tpl := cdktest.FromStack(t, stack)
+	tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("RetentionPeriodHours", 24))
+	tpl.HasResourceProperties("AWS::IAM::Policy", like(
+		"Roles", []any{obj("Ref", tpl.LogicalID("AWS::IAM::Role", "Writer"))},
+	))
 }
 
 func TestTimeoutCoversABatch(t *testing.T) {
