@@ -51,10 +51,11 @@ func fallback(props *StandardStreamProps) settings {
 // unbuiltCode stands in for a consumer that did not build, after the build
 // error has been reported: synth fails anyway, and the rest of the
 // StandardStream is still created. It references an object that is never
-// read.
+// read (with a version, which only keeps CDK from warning that the Lambda
+// would not follow the object's changes).
 func (s *StandardStream) unbuiltCode() awslambda.Code {
 	bucket := awss3.Bucket_FromBucketName(s.Construct, id("UnbuiltConsumer"), jsii.String("unbuilt-consumer"))
-	return awslambda.Code_FromBucket(bucket, jsii.String("bootstrap.zip"), nil)
+	return awslambda.Code_FromBucket(bucket, jsii.String("bootstrap.zip"), jsii.String("unbuilt"))
 }
 
 // nilGrantee reports a grant to a nil grantee and returns a grant of nothing.

@@ -1,0 +1,6 @@
+// Command broken is a consumer with a compile error.
+package main
+
+func main() {
+	undefinedHandler()
+}
