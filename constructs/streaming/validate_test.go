@@ -19,9 +19,9 @@ import (
 	"github.com/standardstream/standardstream/lambda/kinesisbatch"
 )
 
-func hours(n float64) awscdk.Duration { return awscdk.Duration_Hours(jsii.Number(n)) }
-func secs(n float64) awscdk.Duration  { return awscdk.Duration_Seconds(jsii.Number(n)) }
-func days(n float64) awscdk.Duration  { return awscdk.Duration_Days(jsii.Number(n)) }
+func hours(n float64) awscdk.Duration  { return awscdk.Duration_Hours(jsii.Number(n)) }
+func secs(n float64) awscdk.Duration   { return awscdk.Duration_Seconds(jsii.Number(n)) }
+func days(n float64) awscdk.Duration   { return awscdk.Duration_Days(jsii.Number(n)) }
 func millis(n float64) awscdk.Duration { return awscdk.Duration_Millis(jsii.Number(n)) }
 func consumer(c streaming.ConsumerProps) *streaming.StandardStreamProps {
 	return &streaming.StandardStreamProps{Consumer: &c}
