@@ -1,5 +1,6 @@
 # StandardStream build. Every target installs what it needs: the pinned Node 22,
-# the pinned CDK CLI and kinesis-local come from package-lock.json via npm ci.
+# the pinned CDK CLI, kinesis-local and cfn-guard with AWS Control Tower's rules
+# (@cdklabs/cdk-validator-cfnguard) come from package-lock.json via npm ci.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -14,7 +15,7 @@ STACK = StandardStream-$(ENV)
 NPM_STAMP := node_modules/.installed
 CDK := cdk --no-notices --no-version-reporting
 
-.PHONY: help deps synth test bench docs e2e demo deploy diff clean
+.PHONY: help deps synth test audit bench docs e2e demo deploy diff clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -35,6 +36,9 @@ synth: deps ## Synthesize every environment's stack into cdk.out/.
 test: deps ## Run every test.
 	go vet ./...
 	go test ./...
+
+audit: deps ## Run only the outside audits (cdk-nag, Control Tower with cfn-guard, cfn-lint) over every template.
+	go test ./test/ -run '^(TestAudits|TestCfnLint)$$' -count=1 -v
 
 docs: deps ## Regenerate the documents derived from code (docs/streams/, ...).
 	go run ./cmd/docgen

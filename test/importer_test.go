@@ -21,6 +21,8 @@ import (
 // and the value; the compiler's output shows for the consumer that does not
 // build; there is no Go panic or goroutine trace; synth fails.
 func TestImportingApp(t *testing.T) {
+	// Mostly the CDK CLI and the go command in other processes.
+	t.Parallel()
 	root := cdktest.Root(t)
 	bin := filepath.Join(root, "node_modules", ".bin")
 	if _, err := os.Stat(filepath.Join(bin, "cdk")); err != nil {

@@ -27,6 +27,7 @@ func (s *StandardStream) newArchive() {
 	logs := awslogs.NewLogGroup(s.Construct, id("DeliveryLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.logRetention,
 		RemovalPolicy: cfg.removalPolicy,
+		EncryptionKey: cfg.key,
 	})
 
 	// Firehose's L2 grants read-write on the bucket (wildcard actions) to its

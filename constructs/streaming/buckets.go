@@ -8,16 +8,27 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// newBucket creates a hardened data bucket: encrypted (with the stream's
-// customer-managed key if there is one), public access blocked, TLS
-// enforced, versioned, objects owned by the bucket owner, old versions
-// expired, and server access logs written to the AccessLogs bucket.
+// newBucket creates a bucket that keeps the stream's data (the archive, the
+// failure destination): hardenBucket's, with object versions locked in
+// governance mode where the data is retained (CT.S3.PR.9).
 func (s *StandardStream) newBucket(noun string, transitions []*awss3.Transition) awss3.Bucket {
-	return s.hardenBucket(noun, s.bucketProps(transitions))
+	props := s.bucketProps(transitions)
+	if lock := s.settings.objectLockRetention; lock != nil {
+		// Nobody deletes or overwrites a version before its retention ends
+		// unless granted s3:BypassGovernanceRetention. The lifecycle rules
+		// still apply: expiring a current version only adds a delete marker,
+		// and old versions are removed once unlocked.
+		props.ObjectLockEnabled = jsii.Bool(true)
+		props.ObjectLockDefaultRetention = awss3.ObjectLockRetention_Governance(lock)
+	}
+	return s.hardenBucket(noun, props)
 }
 
-// hardenBucket creates a data bucket from props (see bucketProps) as
-// newBucket does.
+// hardenBucket creates a bucket from props (see bucketProps): encrypted
+// (with the stream's customer-managed key if there is one), public access
+// blocked, TLS enforced, versioned, objects owned by the bucket owner, old
+// versions expired, events sent to EventBridge, and server access logs
+// written to the AccessLogs bucket.
 func (s *StandardStream) hardenBucket(noun string, props *awss3.BucketProps) awss3.Bucket {
 	cfg := s.settings
 	if cfg.key != nil {
@@ -26,9 +37,21 @@ func (s *StandardStream) hardenBucket(noun string, props *awss3.BucketProps) aws
 		props.BucketKeyEnabled = jsii.Bool(true)
 	}
 	b := awss3.NewBucket(s.Construct, id(noun), props)
+	sendEventsToEventBridge(b)
 	s.logAccess(b, noun+"/")
 	tightenPolicy(b)
 	return b
+}
+
+// sendEventsToEventBridge turns on S3's EventBridge notifications for b
+// (CT.S3.PR.4): a failed batch or an archive object landing is an event that
+// teams can route with an EventBridge rule. It is set on the L1 bucket;
+// BucketProps.EventBridgeEnabled would add CDK's notifications custom
+// resource, a Lambda function with a wildcard-resource policy.
+func sendEventsToEventBridge(b awss3.Bucket) {
+	b.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
+		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
+	})
 }
 
 // logAccess sends b's server access logs to the access-log bucket under
@@ -63,7 +86,10 @@ func (s *StandardStream) accessLogBucket() awss3.Bucket {
 	}
 	// S3 delivers server access logs only to buckets encrypted with
 	// S3-managed keys, so this bucket never takes the customer-managed key.
+	// Nor can it have Object Lock: S3 does not deliver server access logs to
+	// a bucket with Object Lock.
 	s.accessLogs = awss3.NewBucket(s.Construct, id("AccessLogs"), s.bucketProps(nil))
+	sendEventsToEventBridge(s.accessLogs)
 	tightenPolicy(s.accessLogs)
 	cdknag.NagSuppressions_AddResourceSuppressions(s.accessLogs, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-S1"),

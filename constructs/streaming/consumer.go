@@ -91,6 +91,7 @@ func (s *StandardStream) newConsumer() {
 	logs := awslogs.NewLogGroup(s.Construct, id("ConsumerLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.logRetention,
 		RemovalPolicy: cfg.removalPolicy,
+		EncryptionKey: cfg.key,
 	})
 	logs.GrantWrite(role)
 

@@ -47,6 +47,26 @@ func (s *StandardStream) suppressArchiveFindings(policy constructs.IConstruct) {
 		"Firehose cannot enable server-side encryption on a delivery stream whose source is a Kinesis data stream; the records are encrypted at rest by the stream's KMS key and by the archive bucket's encryption.")
 }
 
+// suppressAutoDeleteFindings is called once the buckets exist. With
+// RemovalPolicy DESTROY, CDK adds one provider per stack that empties buckets
+// before they are deleted; its role and function are plain CfnResources,
+// which an in-app cdk-nag run does not check but an audit of the template
+// does.
+func (s *StandardStream) suppressAutoDeleteFindings() {
+	provider := awscdk.Stack_Of(s.Construct).Node().TryFindChild(jsii.String(autoDeleteProvider))
+	if provider == nil {
+		return
+	}
+	role, handler := provider.Node().FindChild(jsii.String("Role")), provider.Node().FindChild(jsii.String("Handler"))
+	suppress(role, "AwsSolutions-IAM4",
+		"CDK's bucket auto-delete provider (RemovalPolicy DESTROY only) is given AWSLambdaBasicExecutionRole by CDK to write its own logs (logs:CreateLogGroup, CreateLogStream, PutLogEvents); CDK does not let its role be changed.",
+		"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+	suppress(handler, "Serverless-LambdaDLQ",
+		"CloudFormation invokes CDK's auto-delete provider for a custom resource and waits for its answer; a failure fails the stack operation, which is the signal. A DLQ would keep an event that nobody replays.")
+	suppress(handler, "Serverless-LambdaTracing",
+		"CDK's auto-delete provider runs only when a bucket of a DESTROY stack is deleted; its logs record each call, and tracing would add X-Ray permissions to a role CDK owns.")
+}
+
 // suppressQueueFindings is called when the failure destination is a queue.
 func (s *StandardStream) suppressQueueFindings() {
 	const reason = "This queue is the event-source mapping's on-failure destination, the end of the line for discarded records; an ESM on-failure destination is not a queue redrive policy, and a DLQ behind it would only move the same messages again."

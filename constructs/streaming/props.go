@@ -319,6 +319,17 @@ type ArchiveProps struct {
 	//
 	// @default Duration.days(365)
 	Expiration awscdk.Duration
+
+	// ObjectLockRetention is how long S3 Object Lock, in governance mode,
+	// keeps each object version of the archive and failure buckets from being
+	// deleted or overwritten: whole days, from 1 day to Expiration. Object
+	// Lock is on where RemovalPolicy keeps the data (RETAIN,
+	// RETAIN_ON_UPDATE_OR_DELETE) and off with DESTROY, whose buckets are
+	// emptied on delete, which Object Lock would block; setting it with
+	// DESTROY is an error.
+	//
+	// @default Duration.days(30) where the data is retained; none with DESTROY
+	ObjectLockRetention awscdk.Duration
 }
 
 // AlarmProps configures the alarms.

@@ -1,17 +1,9 @@
 package streaming_test
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/jsii-runtime-go"
-
-	"github.com/standardstream/standardstream/constructs/streaming"
-	"github.com/standardstream/standardstream/internal/cdktest"
 )
 
 // The full policies of the consumer's and Firehose's roles: any added
@@ -56,25 +48,5 @@ func TestLeastPrivilegePolicies(t *testing.T) {
 	// Firehose's L2 would otherwise add its own default policy to the role.
 	if n := len(tpl.Resources("AWS::IAM::Policy")); n != 2 {
 		t.Errorf("got %d IAM policies, want 2 (consumer, delivery)", n)
-	}
-}
-
-// Every option combination stays cdk-nag clean, not only the environments.
-func TestNagOptions(t *testing.T) {
-	app := cdktest.NewApp(t, false)
-	findings := cdktest.Nag(app)
-	stack := awscdk.NewStack(app, jsii.String("Options"), nil)
-	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-	streaming.NewStandardStream(stack, "Sqs", consumer(streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS}))
-	streaming.NewStandardStream(stack, "FanOut", consumer(streaming.ConsumerProps{EnhancedFanOut: jsii.Bool(true)}))
-	streaming.NewStandardStream(stack, "Keyed", &streaming.StandardStreamProps{
-		EncryptionKey: key, StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(2),
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-		Consumer:      &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS},
-	})
-	// The Flink application, the other accounts' grants and GrantQuery are
-	// checked on the shared all-options synth (TestQueryAndAnalytics).
-	if f := findings(); len(f) > 0 {
-		t.Errorf("%d unsuppressed cdk-nag findings:\n%s", len(f), strings.Join(f, "\n"))
 	}
 }

@@ -90,6 +90,7 @@ func NewStandardStream(scope constructs.Construct, id string, props *StandardStr
 			ExcludeResourceTypes: jsii.Strings("AWS::CloudWatch::Dashboard"),
 		})
 	}
+	s.allowLogsToUseKey()
 	s.newStream()
 	s.newConsumer()
 	if cfg.archive {
@@ -97,6 +98,7 @@ func NewStandardStream(scope constructs.Construct, id string, props *StandardStr
 		s.newQuery()
 	}
 	s.newAnalytics()
+	s.suppressAutoDeleteFindings()
 	s.newMonitoring()
 	return s
 }

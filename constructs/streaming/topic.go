@@ -33,6 +33,23 @@ func (s *StandardStream) newAlarmTopic() awssns.ITopic {
 			Actions:    jsii.Strings(keyAdminActions...),
 			Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
 		}),
+		// CT.KMS.PR.3: grants on this key only for AWS resources. Nothing
+		// here needs a grant (CloudWatch and SNS use Decrypt and
+		// GenerateDataKey); this keeps a principal the account allows to
+		// CreateGrant from handing the key's use to someone else.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("GrantsOnlyForAWSResources"),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("kms:CreateGrant"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]interface{}{
+				"BoolIfExists": map[string]interface{}{
+					"kms:GrantIsForAWSResource": "false",
+					"aws:PrincipalIsAWSService": "false",
+				},
+			},
+		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("CloudWatchPublishesAlarms"),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},

@@ -17,21 +17,22 @@ import (
 // Limits that validation enforces, from the Kinesis, Lambda, Firehose and S3
 // quotas pages.
 const (
-	minRetentionHours    = 24   // Kinesis minimum retention
-	maxRetentionHours    = 8760 // Kinesis maximum retention (365 days)
-	maxBatchSize         = 10000
-	maxBatchingWindowSec = 300
-	maxParallelization   = 10
-	maxRetryAttempts     = 10000
-	minRecordAgeSec      = 60
-	maxRecordAgeSec      = 604800 // 7 days
-	maxTimeoutSec        = 900
-	minMemoryMB          = 128
-	maxMemoryMB          = 10240
-	maxBufferIntervalSec = 900
-	maxBufferSizeMiB     = 128
-	minIATransitionDays  = 30 // S3 minimum age for a Standard-IA transition
-	maxShardCount        = 10000
+	minRetentionHours     = 24   // Kinesis minimum retention
+	maxRetentionHours     = 8760 // Kinesis maximum retention (365 days)
+	maxBatchSize          = 10000
+	maxBatchingWindowSec  = 300
+	maxParallelization    = 10
+	maxRetryAttempts      = 10000
+	minRecordAgeSec       = 60
+	maxRecordAgeSec       = 604800 // 7 days
+	maxTimeoutSec         = 900
+	minMemoryMB           = 128
+	maxMemoryMB           = 10240
+	maxBufferIntervalSec  = 900
+	maxBufferSizeMiB      = 128
+	minIATransitionDays   = 30 // S3 minimum age for a Standard-IA transition
+	defaultObjectLockDays = 30
+	maxShardCount         = 10000
 
 	// A batch gets at least recordBudget per record plus checkpointMargin
 	// of the timeout. checkpointMargin is kinesisbatch.DefaultDeadlineMargin:
@@ -70,6 +71,8 @@ type settings struct {
 	bufferingSize     awscdk.Size
 	transitionAfter   awscdk.Duration
 	expiration        awscdk.Duration
+	// objectLockRetention is nil when Object Lock is off (DESTROY).
+	objectLockRetention awscdk.Duration
 
 	topic                awssns.ITopic
 	iteratorAgeThreshold awscdk.Duration
@@ -262,8 +265,26 @@ func resolve(props *StandardStreamProps) (settings, error) {
 	if transitionKnown && transitionSec < minIATransitionDays*86400 {
 		v.errorf("archive.transitionAfter must be at least %d days (S3 Standard-IA minimum), got %s", minIATransitionDays, human(s.transitionAfter))
 	}
-	if expSec, ok := v.duration("archive.expiration", s.expiration, inDays); ok && transitionKnown && expSec <= transitionSec {
+	expSec, expKnown := v.duration("archive.expiration", s.expiration, inDays)
+	if expKnown && transitionKnown && expSec <= transitionSec {
 		v.errorf("archive.expiration must be later than archive.transitionAfter (%s), got %s", human(s.transitionAfter), human(s.expiration))
+	}
+	// Object Lock (CT.S3.PR.9) protects retained data; a destroyed stack
+	// empties its buckets, which locked versions would block.
+	switch {
+	case s.removalPolicy == awscdk.RemovalPolicy_DESTROY && a.ObjectLockRetention != nil:
+		v.errorf("archive.objectLockRetention cannot be set with removalPolicy DESTROY, whose buckets are emptied on delete (locked objects cannot be), got %s", human(a.ObjectLockRetention))
+	case s.removalPolicy == awscdk.RemovalPolicy_DESTROY:
+	default:
+		s.objectLockRetention = orDuration(a.ObjectLockRetention, awscdk.Duration_Days(jsii.Number(defaultObjectLockDays)))
+	}
+	if lockSec, ok := v.duration("archive.objectLockRetention", s.objectLockRetention, inDays); ok {
+		switch {
+		case lockSec < 86400:
+			v.errorf("archive.objectLockRetention must be at least 1 day, got %s", human(s.objectLockRetention))
+		case expKnown && lockSec > expSec:
+			v.errorf("archive.objectLockRetention must not be longer than archive.expiration (%s), so that expired objects can be deleted, got %s", human(s.expiration), human(s.objectLockRetention))
+		}
 	}
 
 	// Alarms. The IteratorAge threshold must fire before records are

@@ -80,6 +80,10 @@ func TestValidateRejects(t *testing.T) {
 		{"transition before 30 days", archive(streaming.ArchiveProps{TransitionAfter: days(7)}), []string{"archive.transitionAfter", "7 days"}},
 		{"transition not whole days", archive(streaming.ArchiveProps{TransitionAfter: hours(45*24 + 12)}), []string{"archive.transitionAfter", "whole number of days", "got 45.5 days"}},
 		{"expiration not whole days", archive(streaming.ArchiveProps{Expiration: hours(400*24 + 1)}), []string{"archive.expiration", "whole number of days", "got 400.041"}},
+		{"object lock with DESTROY", &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY, Archive: &streaming.ArchiveProps{ObjectLockRetention: days(30)}}, []string{"archive.objectLockRetention", "DESTROY", "got 30 days"}},
+		{"object lock longer than expiration", archive(streaming.ArchiveProps{Expiration: days(60), ObjectLockRetention: days(61)}), []string{"archive.objectLockRetention", "archive.expiration (60 days)", "got 61 days"}},
+		{"object lock under a day", archive(streaming.ArchiveProps{ObjectLockRetention: days(0)}), []string{"archive.objectLockRetention", "at least 1 day", "got 0 days"}},
+		{"object lock not whole days", archive(streaming.ArchiveProps{ObjectLockRetention: hours(36)}), []string{"archive.objectLockRetention", "whole number of days", "got 1.5 days"}},
 		{"expiration before transition", archive(streaming.ArchiveProps{TransitionAfter: days(90), Expiration: days(60)}), []string{"archive.expiration", "60 days"}},
 		{"iterator-age threshold not below retention", &streaming.StandardStreamProps{
 			Consumer: &streaming.ConsumerProps{MaxRecordAge: hours(24)},
@@ -150,7 +154,8 @@ func TestValidateAccepts(t *testing.T) {
 			StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(1),
 			Consumer: &streaming.ConsumerProps{BatchSize: jsii.Number(10000), ParallelizationFactor: jsii.Number(10),
 				MaxBatchingWindow: secs(300), RetryAttempts: jsii.Number(0), MaxRecordAge: days(7), Timeout: secs(900)},
-			Archive: &streaming.ArchiveProps{BufferingInterval: secs(0), BufferingSize: awscdk.Size_Mebibytes(jsii.Number(128))},
+			Archive: &streaming.ArchiveProps{BufferingInterval: secs(0), BufferingSize: awscdk.Size_Mebibytes(jsii.Number(128)),
+				Expiration: days(45), ObjectLockRetention: days(45)},
 		}},
 		{"large records without an archive", &streaming.StandardStreamProps{
 			MaxRecordSizeInKiB: jsii.Number(4096),

@@ -188,7 +188,9 @@ func (c *nagCollector) OnSuppressedError(*cdknag.NagLoggerSuppressedErrorData) {
 
 // Nag adds the AwsSolutions and Serverless cdk-nag packs to app. The
 // returned function synthesizes app and returns every unsuppressed error and
-// warning as "<rule> <construct path>: <info>", sorted.
+// warning as "<rule> <construct path>: <info>", sorted. It audits the
+// constructs of the app; NagTemplates audits templates as an outside auditor
+// does, CDK's own providers included.
 func Nag(app awscdk.App) func() []string {
 	c := &nagCollector{}
 	props := &cdknag.NagPackProps{Reports: jsii.Bool(false), AdditionalLoggers: &[]cdknag.INagLogger{c}}

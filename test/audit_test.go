@@ -1,0 +1,155 @@
+package test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/internal/cdktest"
+	"github.com/standardstream/standardstream/internal/controltower"
+	"github.com/standardstream/standardstream/stacks"
+)
+
+// config is what decides which exemptions apply to one StandardStream.
+type config struct{ key, destroy bool }
+
+// audited is a set of templates and the StandardStreams in them, by
+// construct path ("<stack>/<id>").
+type audited struct {
+	templates []string
+	streams   map[string]config
+	// teams are resources the test creates for the streams (a team's own
+	// key), which are not the construct's to audit.
+	teams []string
+}
+
+// auditedTemplates returns every environment's template (the goldens, which
+// TestSnapshots keeps equal to synth) and a template with one StandardStream
+// per other option combination, synthesized here.
+func auditedTemplates(t *testing.T) audited {
+	a := audited{streams: map[string]config{}}
+	for _, env := range stacks.Environments() {
+		a.templates = append(a.templates, filepath.Join("testdata", env.StackName()+".template.json"))
+		a.streams[env.StackName()+"/Events"] = config{destroy: env.RemovalPolicy == awscdk.RemovalPolicy_DESTROY}
+	}
+
+	app := cdktest.NewApp(t, false)
+	stack := awscdk.NewStack(app, jsii.String("Options"), nil)
+	key := awskms.NewKey(stack, jsii.String("TeamKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	a.teams = append(a.teams, "Options/TeamKey")
+	// Few streams, each with several options, keep the audit fast; the
+	// environments cover the defaults, RETAIN and DESTROY without a key.
+	for id, props := range map[string]*streaming.StandardStreamProps{
+		"Sqs": {RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, Consumer: &streaming.ConsumerProps{
+			FailureDestination: streaming.FailureDestinationSQS, EnhancedFanOut: jsii.Bool(true),
+		}},
+		"Keyed": {EncryptionKey: key, StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(2),
+			Archive: &streaming.ArchiveProps{ObjectLockRetention: awscdk.Duration_Days(jsii.Number(90))}},
+		"KeyedDestroySqs": {EncryptionKey: key, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+			Consumer: &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS}},
+	} {
+		streaming.NewStandardStream(stack, id, props)
+		a.streams["Options/"+id] = config{key: props.EncryptionKey != nil, destroy: props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY}
+	}
+	if errs := cdktest.Errors(stack); len(errs) > 0 {
+		t.Fatalf("the options stack has synth errors:\n%s", strings.Join(errs, "\n"))
+	}
+	a.templates = append(a.templates, filepath.Join(*app.Synth(nil).Directory(), "Options.template.json"))
+	return a
+}
+
+// TestAudits runs the two outside audits over every environment's template
+// and every option: cdk-nag's AwsSolutions and Serverless packs at template
+// level, and AWS Control Tower's proactive controls with cfn-guard. Any
+// unsuppressed cdk-nag finding, or Control Tower finding not exempted in
+// streaming.ControlTowerExemptions, fails the test.
+func TestAudits(t *testing.T) {
+	a := auditedTemplates(t)
+	// cfn-guard is a separate process; it runs while cdk-nag runs in jsii.
+	t.Run("cdk-nag", func(t *testing.T) {
+		t.Parallel()
+		if f := cdktest.NagTemplates(t, a.templates...); len(f) > 0 {
+			t.Errorf("%d unsuppressed cdk-nag findings:\n%s", len(f), strings.Join(f, "\n"))
+		}
+	})
+	t.Run("control tower", func(t *testing.T) {
+		t.Parallel()
+		findings, err := controltower.Check(cdktest.Root(t), a.templates...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(findings) == 0 {
+			t.Fatal("no findings at all; the audit is not running (every template has exempted ones)")
+		}
+		used := map[int]bool{}
+		for _, f := range findings {
+			i, ok := a.exemption(f)
+			if !ok {
+				t.Errorf("not exempted: %s", f)
+				continue
+			}
+			used[i] = true
+		}
+		for i, e := range streaming.ControlTowerExemptions {
+			if !used[i] {
+				t.Errorf("exemption %s on %s (%s) is not needed any more; remove it", e.Control, e.Resource, e.When)
+			}
+		}
+	})
+}
+
+// exemption returns the index of the exemption that covers f.
+func (a audited) exemption(f controltower.Finding) (int, bool) {
+	parts := strings.Split(f.Path, "/")
+	if len(parts) < 3 || slices.Contains(a.teams, strings.Join(parts[:2], "/")) {
+		return -1, slices.Contains(a.teams, strings.Join(parts[:min(2, len(parts))], "/"))
+	}
+	cfg, inStream := a.streams[strings.Join(parts[:2], "/")]
+	resource := parts[1] // a stack-level singleton CDK adds for the streams
+	if inStream {
+		resource = parts[2]
+	}
+	for i, e := range streaming.ControlTowerExemptions {
+		if e.Control != f.Control || e.Resource != resource {
+			continue
+		}
+		switch e.When {
+		case streaming.Always:
+			return i, true
+		case streaming.WithoutEncryptionKey:
+			if inStream && !cfg.key {
+				return i, true
+			}
+		case streaming.WithRemovalPolicyDestroy:
+			// A stack-level singleton exists only for a DESTROY stream.
+			if !inStream || cfg.destroy {
+				return i, true
+			}
+		}
+	}
+	return -1, false
+}
+
+// docs/security.md lists every Control Tower exemption with its reason.
+func TestControlTowerExemptionsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "security.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(doc), "\n")
+	for _, e := range streaming.ControlTowerExemptions {
+		row := fmt.Sprintf("| %s | `%s` |", e.Control, e.Resource)
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, row) }) {
+			t.Errorf("docs/security.md has no row starting %q", row)
+		}
+	}
+}
