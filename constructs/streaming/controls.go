@@ -1,5 +1,7 @@
 package streaming
 
+import "fmt"
+
 // A ControlExemption is an AWS Control Tower proactive control that a
 // resource of a StandardStream does not meet, where and why. The test suite
 // runs Control Tower's rules (cfn-guard) over every environment's template
@@ -19,17 +21,29 @@ type ControlExemption struct {
 }
 
 // ExemptionCondition is the configuration in which a ControlExemption applies.
-type ExemptionCondition string
+type ExemptionCondition int
 
 const (
 	// Always: in every configuration.
-	Always ExemptionCondition = ""
+	Always ExemptionCondition = iota
 	// WithoutEncryptionKey: only when StandardStreamProps.EncryptionKey is
 	// not set; with a key the control is met.
-	WithoutEncryptionKey ExemptionCondition = "without EncryptionKey"
+	WithoutEncryptionKey
 	// WithRemovalPolicyDestroy: only with RemovalPolicy DESTROY.
-	WithRemovalPolicyDestroy ExemptionCondition = "with RemovalPolicy DESTROY"
+	WithRemovalPolicyDestroy
 )
+
+func (c ExemptionCondition) String() string {
+	switch c {
+	case Always:
+		return "always"
+	case WithoutEncryptionKey:
+		return "without EncryptionKey"
+	case WithRemovalPolicyDestroy:
+		return "with RemovalPolicy DESTROY"
+	}
+	return fmt.Sprintf("ExemptionCondition(%d)", int(c))
+}
 
 // autoDeleteProvider is the construct ID of CDK's stack-wide provider that
 // empties buckets before they are deleted (RemovalPolicy DESTROY).

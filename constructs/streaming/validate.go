@@ -86,9 +86,14 @@ type settings struct {
 	analytics        *analyticsSettings
 }
 
-// Validate reports every problem with props as one error whose lines name
-// the field and the value it got. Values that are unresolved tokens are not
-// checked. A nil props is valid.
+// Validate reports every problem with props as one *PropsError whose lines
+// name the field and the value it got. Values that are unresolved tokens are
+// not checked. A nil props is valid.
+//
+// NewStandardStream runs the same checks and reports each problem as a synth
+// error on the construct, which the CDK CLI prints with the construct path;
+// call Validate to get them as an error instead, without building anything:
+// in a unit test of a team's props, or before building a stack.
 func Validate(props *StandardStreamProps) error {
 	_, err := resolve(props)
 	return err
