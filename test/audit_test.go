@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
@@ -45,19 +46,28 @@ func auditedTemplates(t *testing.T) audited {
 	app := cdktest.NewApp(t, false)
 	stack := awscdk.NewStack(app, jsii.String("Options"), nil)
 	key := awskms.NewKey(stack, jsii.String("TeamKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-	a.teams = append(a.teams, "Options/TeamKey")
+	a.teams = append(a.teams, "Options/TeamKey", "Options/Analyst")
 	// Few streams, each with several options, keep the audit fast; the
 	// environments cover the defaults, RETAIN and DESTROY without a key.
+	flink := func() *streaming.AnalyticsProps {
+		return &streaming.AnalyticsProps{Code: streaming.FlinkCodeFromAsset(filepath.Join("..", "constructs", "streaming", "testdata", "flink-app.zip"))}
+	}
 	for id, props := range map[string]*streaming.StandardStreamProps{
-		"Sqs": {RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, Consumer: &streaming.ConsumerProps{
+		"Sqs": {RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, Analytics: flink(), Consumer: &streaming.ConsumerProps{
 			FailureDestination: streaming.FailureDestinationSQS, EnhancedFanOut: jsii.Bool(true),
 		}},
 		"Keyed": {EncryptionKey: key, StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(2),
-			Archive: &streaming.ArchiveProps{ObjectLockRetention: awscdk.Duration_Days(jsii.Number(90))}},
+			Archive:   &streaming.ArchiveProps{ObjectLockRetention: awscdk.Duration_Days(jsii.Number(90))},
+			Analytics: flink()},
+		"LargeRecords": {MaxRecordSizeInKiB: jsii.Number(4096), Archive: &streaming.ArchiveProps{Disabled: jsii.Bool(true)}},
 		"KeyedDestroySqs": {EncryptionKey: key, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 			Consumer: &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS}},
 	} {
-		streaming.NewStandardStream(stack, id, props)
+		s := streaming.NewStandardStream(stack, id, props)
+		if id == "Keyed" {
+			s.GrantWrite(awsiam.NewAccountPrincipal(jsii.String("111122223333")))
+			s.GrantQuery(awsiam.NewRole(stack, jsii.String("Analyst"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
+		}
 		a.streams["Options/"+id] = config{key: props.EncryptionKey != nil, destroy: props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY}
 	}
 	if errs := cdktest.Errors(stack); len(errs) > 0 {

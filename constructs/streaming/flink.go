@@ -197,6 +197,7 @@ func (s *StandardStream) newAnalytics() {
 	a.LogGroup = awslogs.NewLogGroup(s.Construct, id("AnalyticsLogs"), &awslogs.LogGroupProps{
 		Retention:     s.settings.logRetention,
 		RemovalPolicy: s.settings.removalPolicy,
+		EncryptionKey: s.settings.key,
 	})
 	logStream := awslogs.NewLogStream(s.Construct, id("AnalyticsLogStream"), &awslogs.LogStreamProps{
 		LogGroup:      a.LogGroup,
@@ -336,6 +337,7 @@ func (s *StandardStream) startAnalytics(after awscdk.CfnResource) {
 	logs := awslogs.NewLogGroup(s.Construct, id("AnalyticsStarterLogs"), &awslogs.LogGroupProps{
 		Retention:     s.settings.logRetention,
 		RemovalPolicy: s.settings.removalPolicy,
+		EncryptionKey: s.settings.key,
 	})
 	// A role of our own, so that the provider gets no managed policy: only
 	// its logs and StartApplication on this one application.

@@ -58,11 +58,12 @@ func TestRemovalPolicyIsUniform(t *testing.T) {
 		}
 	}
 	// The scan covered what it claims: every StandardStream has a stream,
-	// three buckets (or two and a queue) and two log groups, and the alarm key.
+	// four buckets (archive, failures or the queue, access logs, query
+	// results), two log groups and the alarm key.
 	for owner := range want {
 		got := seen[owner]
-		if got["AWS::Kinesis::Stream"] != 1 || got["AWS::Logs::LogGroup"] != 2 || got["AWS::KMS::Key"] != 1 || got["AWS::S3::Bucket"]+got["AWS::SQS::Queue"] != 3 {
-			t.Errorf("%s: got resources %v, want a stream, 2 log groups, the alarm key and 3 buckets or queues", owner, got)
+		if got["AWS::Kinesis::Stream"] != 1 || got["AWS::Logs::LogGroup"] != 2 || got["AWS::KMS::Key"] != 1 || got["AWS::S3::Bucket"]+got["AWS::SQS::Queue"] != 4 {
+			t.Errorf("%s: got resources %v, want a stream, 2 log groups, the alarm key and 4 buckets or queues", owner, got)
 		}
 	}
 }

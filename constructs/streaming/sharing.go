@@ -1,10 +1,8 @@
 package streaming
 
 import (
-	"fmt"
 	"regexp"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -45,7 +43,7 @@ func (s *StandardStream) externalPrincipal(method string, grantee awsiam.IGranta
 	}
 	if acct := p.PrincipalAccount(); acct != nil && !unresolved(acct) {
 		if !accountID.MatchString(*acct) {
-			s.grantError("%s: an account principal needs a 12-digit account ID, got %q", method, *acct)
+			s.addError("%s: an account principal needs a 12-digit account ID, got %q", method, *acct)
 			return nil, true
 		}
 		return &external{principal: p, label: "account " + *acct}, true
@@ -61,16 +59,10 @@ func (s *StandardStream) externalPrincipal(method string, grantee awsiam.IGranta
 		return &external{principal: p, label: label}, true
 	}
 	if !principalARN.MatchString(*arn) {
-		s.grantError("%s: a principal of another account must be an account root or a role or user ARN (arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>), got %q", method, *arn)
+		s.addError("%s: a principal of another account must be an account root or a role or user ARN (arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>), got %q", method, *arn)
 		return nil, true
 	}
 	return &external{principal: p, label: *arn}, true
-}
-
-// grantError stops synthesis with an error on this construct, as CDK
-// reports a bad argument to a method called after construction.
-func (s *StandardStream) grantError(format string, args ...any) {
-	awscdk.Annotations_Of(s.Construct).AddError(jsii.String(fmt.Sprintf(format, args...)))
 }
 
 // grantExternal grants actions on the stream, and keyActions on a
@@ -91,7 +83,7 @@ func (s *StandardStream) grantExternal(method string, grantee awsiam.IGrantable,
 			Resources:  jsii.Strings("*"),
 		}), jsii.Bool(true))
 		if res == nil || res.StatementAdded == nil || !*res.StatementAdded {
-			s.grantError("%s %s: encryptionKey is imported, so this stack cannot add %v to its key policy; add them for that principal where the key is defined, or pass a key created in this app", method, ext.label, keyActions)
+			s.addError("%s %s: encryptionKey is imported, so this stack cannot add %v to its key policy; add them for that principal where the key is defined, or pass a key created in this app", method, ext.label, keyActions)
 		}
 	}
 	return awsiam.Grant_Drop(grantee, jsii.String("granted on the stream's resource policy"))
