@@ -8,10 +8,15 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/runbooks"
 )
 
-// RunbookDir is where every alarm's description points.
-const RunbookDir = "docs/runbooks"
+// RunbookDir is where every alarm's description points unless
+// AlarmProps.RunbookBaseURL is set: the directory, relative to the app's
+// repository root, where `standardstream docs` writes the runbooks of
+// package runbooks.
+const RunbookDir = runbooks.Dir
 
 // Runbooks of the alarms, one file per alarm in RunbookDir.
 const (
@@ -205,7 +210,7 @@ func (s *StandardStream) newMonitoring() {
 			// a disabled mapping shows as no invocations on the dashboard, not
 			// as an alarm (see the iterator-age runbook).
 			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
-			AlarmDescription: jsii.String(fmt.Sprintf("%s Runbook: %s/%s", spec.description, RunbookDir, spec.runbook)),
+			AlarmDescription: jsii.String(fmt.Sprintf("%s Runbook: %s/%s", spec.description, cfg.runbookBase, spec.runbook)),
 		})
 		a.AddAlarmAction(action)
 		a.AddOkAction(action)
@@ -215,7 +220,7 @@ func (s *StandardStream) newMonitoring() {
 			Metric:      spec.describeMetric(),
 			Threshold:   fmt.Sprintf(">= %s in %v of %v %s periods", spec.thresholdText, spec.datapoints, spec.periods, spec.periodText()),
 			Description: spec.description,
-			Runbook:     RunbookDir + "/" + spec.runbook,
+			Runbook:     cfg.runbookBase + "/" + spec.runbook,
 		})
 	}
 	s.IteratorAgeAlarm = s.Alarms[0]

@@ -355,6 +355,17 @@ type AlarmProps struct {
 	//
 	// @default - three times the archive's buffering interval, at least 15 minutes
 	ArchiveFreshnessThreshold awscdk.Duration
+
+	// RunbookBaseURL is where the team publishes the runbooks that
+	// `standardstream docs` writes, e.g.
+	// "https://github.com/acme/orders/blob/main/docs/runbooks": every alarm's
+	// description then names <RunbookBaseURL>/<runbook>.md. An http or https
+	// URL with a host and no query or fragment, at most 256 characters (so
+	// that every description fits CloudWatch's 1024).
+	//
+	// @default - the path where `standardstream docs` writes the runbooks in
+	// the app's repository: docs/runbooks/<runbook>.md
+	RunbookBaseURL *string
 }
 
 // FlinkRuntime is a Managed Service for Apache Flink runtime

@@ -99,7 +99,9 @@ type AlarmSpec struct {
 	// Threshold is the threshold in words, e.g. ">= 1 hour in 5 of 5 minutes".
 	Threshold   string
 	Description string
-	// Runbook is the path of the runbook, relative to the repository root.
+	// Runbook is where the alarm's description points: a path relative to
+	// the repository root (RunbookDir/<file>) or a URL under
+	// AlarmProps.RunbookBaseURL.
 	Runbook string
 }
 

@@ -2,8 +2,6 @@ package streaming_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/standardstream/standardstream/constructs/streaming"
 	"github.com/standardstream/standardstream/internal/cdktest"
+	"github.com/standardstream/standardstream/runbooks"
 )
 
 // synth builds one StandardStream with props in a fresh stack.
@@ -189,7 +188,6 @@ func TestAlarms(t *testing.T) {
 		t.Fatalf("got %d alarms in the template, %d on the construct; want %d", len(alarms), len(s.Alarms), defaultAlarms)
 	}
 	topic := tpl.LogicalID("AWS::SNS::Topic", "AlarmTopic")
-	root := cdktest.Root(t)
 	seen := map[string]string{}
 	metrics := map[string]bool{}
 	for id, a := range alarms {
@@ -224,8 +222,9 @@ func TestAlarms(t *testing.T) {
 			t.Errorf("alarm %s: description %q names no runbook", id, desc)
 			continue
 		}
+		// `standardstream docs` writes package runbooks into RunbookDir.
 		runbook := strings.TrimPrefix(desc[i:], "Runbook: ")
-		if _, err := os.Stat(filepath.Join(root, runbook)); err != nil {
+		if _, err := runbooks.Read(strings.TrimPrefix(runbook, streaming.RunbookDir+"/")); err != nil {
 			t.Errorf("alarm %s: runbook %s: %v", id, runbook, err)
 		}
 		if other, dup := seen[runbook]; dup {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
@@ -77,6 +79,7 @@ type settings struct {
 	topic                awssns.ITopic
 	iteratorAgeThreshold awscdk.Duration
 	freshnessThreshold   awscdk.Duration
+	runbookBase          string // RunbookDir or RunbookBaseURL without a trailing slash
 
 	dataModel *DataModel
 	schema    *Schema
@@ -329,6 +332,17 @@ func resolve(props *StandardStreamProps) (settings, error) {
 		}
 	}
 
+	s.runbookBase = RunbookDir
+	if al.RunbookBaseURL != nil && !unresolved(al.RunbookBaseURL) {
+		if err := checkRunbookBaseURL(*al.RunbookBaseURL); err != nil {
+			v.errorf("alarms.runbookBaseURL %v, got %q", err, *al.RunbookBaseURL)
+		} else {
+			s.runbookBase = strings.TrimRight(*al.RunbookBaseURL, "/")
+		}
+	} else if al.RunbookBaseURL != nil {
+		s.runbookBase = *al.RunbookBaseURL
+	}
+
 	if p.DataModel != nil {
 		m := *p.DataModel
 		s.dataModel = &m
@@ -340,6 +354,31 @@ func resolve(props *StandardStreamProps) (settings, error) {
 	s.maxRecordSizeKiB = v.maxRecordSize(p.MaxRecordSizeInKiB, s)
 
 	return s, v.err()
+}
+
+// maxRunbookBaseURL keeps every alarm description within CloudWatch's
+// AlarmDescription limit of 1024 characters: the longest description and
+// runbook name take under 300 (TestRunbookBaseURL checks it).
+const maxRunbookBaseURL = 256
+
+// checkRunbookBaseURL says what is wrong with a RunbookBaseURL, completing
+// "alarms.runbookBaseURL ...".
+func checkRunbookBaseURL(raw string) error {
+	if n := len(strings.TrimRight(raw, "/")); n > maxRunbookBaseURL {
+		return fmt.Errorf("must be at most %d characters without a trailing slash, got %d", maxRunbookBaseURL, n)
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return errors.New("must be an absolute http or https URL such as https://github.com/acme/orders/blob/main/docs/runbooks")
+	case u.User != nil:
+		return errors.New("must not carry credentials")
+	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") || strings.HasSuffix(raw, "#"):
+		return errors.New("must not have a query or fragment, since runbook names are appended to it")
+	case strings.ContainsAny(raw, " \t\n"):
+		return errors.New("must not contain whitespace")
+	}
+	return nil
 }
 
 type validator struct{ errs []error }

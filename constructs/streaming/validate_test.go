@@ -119,6 +119,12 @@ func TestValidateRejects(t *testing.T) {
 		{"analytics pause above the interval", analytics(streaming.AnalyticsProps{Code: code, CheckpointInterval: secs(10), MinPauseBetweenCheckpoints: secs(20)}), []string{"analytics.minPauseBetweenCheckpoints", "10 seconds", "20 seconds"}},
 		{"analytics property the construct sets", analytics(streaming.AnalyticsProps{Code: code, Properties: &map[string]*string{"stream.arn": jsii.String("x")}}), []string{"analytics.properties", `"stream.arn"`, `"x"`}},
 		{"analytics backpressure threshold 0", analytics(streaming.AnalyticsProps{Code: code, BackpressureThreshold: jsii.Number(0)}), []string{"analytics.backpressureThreshold", "got 0"}},
+		{"runbook base URL relative", alarms(streaming.AlarmProps{RunbookBaseURL: jsii.String("docs/runbooks")}), []string{"alarms.runbookBaseURL", "absolute http or https URL", `"docs/runbooks"`}},
+		{"runbook base URL other scheme", alarms(streaming.AlarmProps{RunbookBaseURL: jsii.String("ftp://wiki.example.com/runbooks")}), []string{"alarms.runbookBaseURL", `"ftp://wiki.example.com/runbooks"`}},
+		{"runbook base URL with query", alarms(streaming.AlarmProps{RunbookBaseURL: jsii.String("https://wiki.example.com/page?id=1")}), []string{"alarms.runbookBaseURL", "query or fragment", `"https://wiki.example.com/page?id=1"`}},
+		{"runbook base URL with fragment", alarms(streaming.AlarmProps{RunbookBaseURL: jsii.String("https://wiki.example.com/runbooks#top")}), []string{"alarms.runbookBaseURL", "query or fragment"}},
+		{"runbook base URL with credentials", alarms(streaming.AlarmProps{RunbookBaseURL: jsii.String("https://user:pw@wiki.example.com/runbooks")}), []string{"alarms.runbookBaseURL", "credentials"}},
+		{"runbook base URL too long", alarms(streaming.AlarmProps{RunbookBaseURL: jsii.String("https://wiki.example.com/" + strings.Repeat("a", 240))}), []string{"alarms.runbookBaseURL", "at most 256 characters", "got 265"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +168,7 @@ func TestValidateAccepts(t *testing.T) {
 			Archive:            &streaming.ArchiveProps{Disabled: jsii.Bool(true)},
 			Query:              &streaming.QueryProps{Disabled: jsii.Bool(true)},
 		}},
+		{"runbook base URL", alarms(streaming.AlarmProps{RunbookBaseURL: jsii.String("https://github.com/acme/orders/blob/main/docs/runbooks/")})},
 		{"unresolved tokens", &streaming.StandardStreamProps{
 			RetentionPeriod: awscdk.Duration_Hours(param.ValueAsNumber()),
 			StreamName:      param.ValueAsString(),
