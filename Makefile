@@ -40,8 +40,8 @@ test: deps ## Run every test.
 audit: deps ## Run only the outside audits (cdk-nag, Control Tower with cfn-guard, cfn-lint) over every template.
 	go test ./test/ -run '^(TestAudits|TestCfnLint)$$' -count=1 -v
 
-docs: deps ## Regenerate the documents derived from code (docs/streams/, ...).
-	go run ./cmd/docgen
+docs: deps ## Regenerate the documents derived from code (docs/streams/, docs/runbooks/, ...).
+	go run ./cmd/standardstream docs
 
 e2e: deps ## Run the end-to-end test under faults against kinesis-local and print its summary (about 15 s).
 	go test ./test/e2e -run '^TestEndToEnd$$' -count=1 -v

@@ -100,6 +100,7 @@ func NewStandardStream(scope constructs.Construct, id string, props *StandardStr
 	s.newAnalytics()
 	s.suppressAutoDeleteFindings()
 	s.newMonitoring()
+	s.addSpecMetadata()
 	return s
 }
 

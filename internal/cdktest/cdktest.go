@@ -17,7 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/standardstream/standardstream/stacks"
+	"github.com/standardstream/standardstream/cdkapp"
 )
 
 // Root returns the module's root directory (the one holding go.mod).
@@ -39,33 +39,25 @@ func Root(t testing.TB) string {
 	}
 }
 
-// Context returns the context of cdk.json: the feature flags the app runs with.
-func Context(t testing.TB) map[string]any {
+// Context returns the context that `cdk synth` gives the app: cdk.json's
+// feature flags and the CLI's settings (see cdkapp.AppContext).
+func Context(t testing.TB, bundle bool) map[string]any {
 	t.Helper()
-	ctx, err := stacks.Context(Root(t))
+	ctx, err := cdkapp.AppContext(Root(t), bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ctx
 }
 
-// NewApp returns an App with cdk.json's feature flags that writes to a
+// NewApp returns an App with the context of `cdk synth` that writes to a
 // temporary directory. Unless bundle is true, assets are not bundled (CDK's
 // bundling-stacks context), which keeps tests fast; asset hashes are custom,
-// so templates are the same either way.
+// so templates are the same either way. Path metadata lets LogicalID find
+// resources by their construct path.
 func NewApp(t testing.TB, bundle bool) awscdk.App {
 	t.Helper()
-	ctx := Context(t)
-	// As the CLI does, so templates match `cdk synth`; LogicalID finds
-	// resources by their construct path.
-	ctx["aws:cdk:enable-path-metadata"] = true
-	ctx["aws:cdk:enable-asset-metadata"] = true
-	// As the CLI does: synth errors (error annotations) are reported by the
-	// CLI, not thrown by Synth, so a test can still read such a template.
-	ctx["@aws-cdk/core:failSynthOnValidationErrors"] = false
-	if !bundle {
-		ctx["aws:cdk:bundling-stacks"] = []any{}
-	}
+	ctx := Context(t, bundle)
 	return awscdk.NewApp(&awscdk.AppProps{
 		Context: &ctx,
 		Outdir:  jsii.String(t.TempDir()),

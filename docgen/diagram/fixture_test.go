@@ -21,7 +21,7 @@ import (
 // construct. It is behind a build tag so that the diagram's tests do not
 // link the CDK:
 //
-//	go test -tags fixture -run TestWriteTwoStreamsFixture ./internal/docs/diagram/
+//	go test -tags fixture -run TestWriteTwoStreamsFixture ./docgen/diagram/
 func TestWriteTwoStreamsFixture(t *testing.T) {
 	app := cdktest.NewApp(t, false)
 	stack := awscdk.NewStack(app, jsii.String("Shop"), nil)

@@ -11,13 +11,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/standardstream/standardstream/internal/docs/diagram"
+	"github.com/standardstream/standardstream/docgen/diagram"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden SVGs in testdata")
 
 // devTemplate is the reference app's dev stack, as the snapshot test keeps it.
-const devTemplate = "../../../test/testdata/StandardStream-dev.template.json"
+const devTemplate = "../../test/testdata/StandardStream-dev.template.json"
 
 func read(t *testing.T, path string) []byte {
 	t.Helper()
@@ -54,7 +54,7 @@ func TestGolden(t *testing.T) {
 				return
 			}
 			if want := read(t, golden); !bytes.Equal(got, want) {
-				t.Errorf("%s is stale: got a different SVG; review the change and run go test ./internal/docs/diagram -update", golden)
+				t.Errorf("%s is stale: got a different SVG; review the change and run go test ./docgen/diagram -update", golden)
 			}
 		})
 	}

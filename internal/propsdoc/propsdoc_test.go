@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-const pkg = "../../../constructs/streaming"
+const pkg = "../../constructs/streaming"
 
 // Every prop documents its default, as STYLE.md asks: the page would show a
 // blank otherwise.

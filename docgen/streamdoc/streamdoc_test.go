@@ -32,7 +32,10 @@ func TestMarkdown(t *testing.T) {
 				Entry: "/repo/cmd/orders", BatchSize: 100, RetryAttempts: 3, MaxRecordAgeSec: 6 * 3600,
 				EnhancedFanOut: fanOut, FailureDestination: streaming.FailureDestinationS3,
 			},
-			Alarms: []streaming.AlarmSpec{{ID: "IteratorAgeAlarm", Metric: "AWS/Lambda IteratorAge (Maximum)", Threshold: ">= " + name, Runbook: "docs/runbooks/iterator-age.md"}},
+			Alarms: []streaming.AlarmSpec{
+				{ID: "IteratorAgeAlarm", Metric: "AWS/Lambda IteratorAge (Maximum)", Threshold: ">= " + name, Runbook: "docs/runbooks/iterator-age.md"},
+				{ID: "WriteThrottleAlarm", Metric: "AWS/Kinesis WriteProvisionedThroughputExceeded (Sum)", Threshold: ">= 1", Runbook: "https://wiki.example.com/runbooks/write-throttles.md"},
+			},
 			DataModel: &streaming.DataModel{
 				Schema: &schema.Path, Owner: ptr("Orders"), Description: ptr("Orders."),
 				PartitionKey: ptr("customer"), PartitionKeyRationale: ptr("many"), Classification: streaming.ClassificationPII,
@@ -61,6 +64,7 @@ func TestMarkdown(t *testing.T) {
 		"| Classification | `PII`",
 		"[`schemas/order.json`](../../schemas/order.json)",
 		"| `IteratorAgeAlarm` | AWS/Lambda IteratorAge (Maximum) | >= dev | >= prod | [iterator-age.md](../../docs/runbooks/iterator-age.md) |",
+		"| >= 1 | >= 1 | [write-throttles.md](https://wiki.example.com/runbooks/write-throttles.md) |",
 		// Required first, nested fields dotted, pipes escaped.
 		"| `id` | string | yes | Order \\| ID | `\"o-1\"` |",
 		"| `lines` | array | yes |",
