@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/standardstream/standardstream/cdkapp"
 	"github.com/standardstream/standardstream/docgen/diagram"
@@ -117,9 +118,22 @@ func Generate(a *cdkapp.Assembly, root string) (map[string][]byte, error) {
 }
 
 // FileName is the document's file name in StreamsDir for the StandardStream
-// with construct path id inside its stack: "Orders" gives "orders.md".
+// with construct path id inside its stack: "Orders" gives "orders.md",
+// "ClickEvents" "click-events.md".
 func FileName(id string) string {
-	return strings.ToLower(strings.ReplaceAll(id, "/", "-")) + ".md"
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range id {
+		switch {
+		case r == '/' || r == '_':
+			r = '-'
+		case unicode.IsUpper(r) && (unicode.IsLower(prev) || unicode.IsDigit(prev)):
+			b.WriteByte('-')
+		}
+		b.WriteRune(unicode.ToLower(r))
+		prev = r
+	}
+	return b.String() + ".md"
 }
 
 // columnNames names each stack's column in the stream documents: the stack

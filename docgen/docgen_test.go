@@ -81,7 +81,7 @@ func TestCheckAndWrite(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
-	for id, want := range map[string]string{"Orders": "orders.md", "ClickEvents": "clickevents.md", "Team/Orders": "team-orders.md"} {
+	for id, want := range map[string]string{"Orders": "orders.md", "ClickEvents": "click-events.md", "Team/Orders": "team-orders.md", "S3Events": "s3-events.md", "V2": "v2.md"} {
 		if got := FileName(id); got != want {
 			t.Errorf("FileName(%q): got %q, want %q", id, got, want)
 		}
