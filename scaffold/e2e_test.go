@@ -1,0 +1,156 @@
+package scaffold
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// forTeams returns the commands of the first sh block of the README's
+// "For teams" section, without comments.
+func forTeams(t *testing.T) []string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(raw), "\n## For teams\n")
+	if !ok {
+		t.Fatal(`README.md has no "## For teams" section`)
+	}
+	_, block, ok := strings.Cut(section, "```sh\n")
+	if !ok {
+		t.Fatal(`README.md "For teams" has no sh block`)
+	}
+	block, _, _ = strings.Cut(block, "```")
+	var cmds []string
+	sc := bufio.NewScanner(strings.NewReader(block))
+	for sc.Scan() {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		if line = strings.TrimSpace(line); line != "" {
+			cmds = append(cmds, line)
+		}
+	}
+	return cmds
+}
+
+// TestForTeams runs the README's "For teams" commands in an empty module
+// that requires this checkout: `standardstream new` twice, each time
+// followed by the generated app's make synth and make test (go vet, the
+// consumers' tests, cdk-nag, the snapshots that new wrote, docs --check).
+// It shares this repository's node_modules and Go caches. It takes minutes
+// on a busy machine; -short skips it.
+func TestForTeams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the scaffold end-to-end test")
+	}
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodeModules := filepath.Join(repo, "node_modules")
+	if _, err := os.Stat(filepath.Join(nodeModules, ".installed")); err != nil {
+		t.Fatal("node_modules is not installed; run make deps")
+	}
+	cmds := forTeams(t)
+	want := []string{"go mod init", "go get -tool " + CLI, "go tool standardstream new", "make synth", "make test", "go tool standardstream new", "make test", "make deploy"}
+	for i, w := range want {
+		if i >= len(cmds) || !strings.HasPrefix(cmds[i], w) {
+			t.Fatalf("README For teams: command %d is %q, want it to start with %q (commands: %q)", i+1, at(cmds, i), w, cmds)
+		}
+	}
+
+	dir := t.TempDir()
+	// In place of go mod init and go get: a module that requires this
+	// checkout, with its go.sum so nothing is downloaded.
+	gomod := "module example.com/orders\n\ngo 1.26.0\n\nrequire github.com/standardstream/standardstream v0.0.0\n\nreplace github.com/standardstream/standardstream => " + repo + "\n\ntool " + CLI + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The pinned Node toolchain and CDK CLI, shared.
+	if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(),
+		"PATH="+filepath.Join(nodeModules, ".bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1",
+	)
+	for _, c := range cmds {
+		if strings.HasPrefix(c, "go mod init") || strings.HasPrefix(c, "go get") || strings.HasPrefix(c, "make deploy") {
+			continue // replaced above; deploying needs AWS
+		}
+		if strings.HasPrefix(c, "make") {
+			// The shared node_modules is installed: keep make from running
+			// npm ci (through the symlink) because new wrote package.json.
+			old := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+			for _, f := range []string{"package.json", "package-lock.json"} {
+				if err := os.Chtimes(filepath.Join(dir, f), old, old); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		start := time.Now()
+		cmd := exec.Command("sh", "-c", c)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", c, err, out)
+		}
+		t.Logf("%s (%v)", c, time.Since(start).Round(100*time.Millisecond))
+	}
+
+	// Both streams, each in every environment's snapshot and in docs/.
+	for _, f := range []string{"stacks/orders.go", "stacks/payments.go", "consumers/orders/main.go", "consumers/payments/main.go",
+		"docs/streams/orders.md", "docs/streams/payments.md", "docs/runbooks/iterator-age.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	golden, err := os.ReadFile(filepath.Join(dir, "test", "testdata", "Orders-prod.template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{`"aws:cdk:path": "Orders-prod/Orders/Stream/Resource"`, `"aws:cdk:path": "Orders-prod/Payments/Stream/Resource"`, "Runbook: docs/runbooks/iterator-age.md"} {
+		if !strings.Contains(string(golden), id) {
+			t.Errorf("Orders-prod snapshot lacks %s", id)
+		}
+	}
+
+	// new never hides an unreviewed change: a snapshot that is not the
+	// app's current template stops it before it writes anything.
+	gold := filepath.Join(dir, "test", "testdata", "Orders-dev.template.json")
+	stale := strings.Replace(string(golden), "Orders-prod", "Orders-dev", 1)
+	if err := os.WriteFile(gold, []byte(stale), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range env[len(env)-2:] {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	_, err = New(context.Background(), Options{Dir: dir, Name: "refunds"})
+	if err == nil || !strings.Contains(err.Error(), "refusing to rewrite test/testdata/Orders-dev.template.json") {
+		t.Errorf("new with a stale snapshot: got %v, want a refusal naming it", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stacks", "refunds.go")); err == nil {
+		t.Error("a refused new wrote stacks/refunds.go")
+	}
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return ""
+}
