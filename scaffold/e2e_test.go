@@ -58,7 +58,7 @@ func TestForTeams(t *testing.T) {
 		t.Fatal("node_modules is not installed; run make deps")
 	}
 	cmds := forTeams(t)
-	want := []string{"go mod init", "go get -tool " + CLI, "go tool standardstream new", "make synth", "make test", "go tool standardstream new", "make test", "make deploy"}
+	want := []string{"go mod init", "go get -tool " + CLI, "go tool standardstream new", "make synth", "make test", "go tool standardstream new", "make test", "make local", "make deploy"}
 	for i, w := range want {
 		if i >= len(cmds) || !strings.HasPrefix(cmds[i], w) {
 			t.Fatalf("README For teams: command %d is %q, want it to start with %q (commands: %q)", i+1, at(cmds, i), w, cmds)
@@ -78,6 +78,12 @@ func TestForTeams(t *testing.T) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	// What go get -tool leaves: go.mod requires what the tool imports.
+	tidy := exec.Command("go", "mod", "tidy")
+	tidy.Dir = dir
+	if out, err := tidy.CombinedOutput(); err != nil {
+		t.Fatalf("go mod tidy: %v\n%s", err, out)
 	}
 	// The pinned Node toolchain and CDK CLI, shared.
 	if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/standardstream/standardstream/internal/kinesislocal"
+	"github.com/standardstream/standardstream/kinesislocal"
 )
 
 // TestServer starts one server for all subtests, and stops it in the last:

@@ -1,0 +1,209 @@
+package localrun
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/standardstream/standardstream/cdkapp"
+	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/docgen"
+	"github.com/standardstream/standardstream/kinesislocal"
+)
+
+// AppOptions configure RunApp.
+type AppOptions struct {
+	// Dir is the root of the CDK app (holding cdk.json and node_modules
+	// with kinesis-local).
+	Dir string
+	// Stack is the stack whose StandardStreams run.
+	//
+	// Default: the first stack with a StandardStream (dev, in an app
+	// created by standardstream new).
+	Stack string
+	// Streams selects StandardStreams by construct ID ("ClickEvents") or
+	// name ("click-events").
+	//
+	// Default: every StandardStream of Stack.
+	Streams []string
+	// Duration, Rate, Keys, Shards and PoisonEvery are as in Config.
+	Duration           time.Duration
+	Rate, Keys, Shards int
+	PoisonEvery        int
+	// Out receives progress and summaries; Log the steps before.
+	Out, Log io.Writer
+}
+
+// RunApp synthesizes the app in opts.Dir, builds the consumer of each
+// selected StandardStream for this machine as its Lambda binary, and runs
+// each in turn with Run, with the stream's own event-source mapping
+// settings, against one kinesis-local server started on 127.0.0.1 and
+// stopped at the end. Records are the examples of the stream's schema,
+// each with a unique "id" if it has one.
+func RunApp(ctx context.Context, opts AppOptions) error {
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Log, "local: synthesizing the app in %s\n", dir)
+	a, err := cdkapp.Synth(ctx, dir, cdkapp.Options{})
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(a.Dir)
+	all, err := a.Streams()
+	if err != nil {
+		return err
+	}
+	streams, err := selectStreams(all, opts.Stack, opts.Streams)
+	if err != nil {
+		return err
+	}
+	bin, err := os.MkdirTemp("", "standardstream-local-bin-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(bin)
+	consumers := make([]string, len(streams))
+	for i, s := range streams {
+		entry := s.Spec.Consumer.Entry
+		if entry == "" {
+			if entry, err = streaming.ReferenceConsumerEntry(); err != nil {
+				return err
+			}
+		} else if !filepath.IsAbs(entry) {
+			entry = filepath.Join(dir, entry)
+		}
+		consumers[i] = filepath.Join(bin, strings.TrimSuffix(docgen.FileName(s.ID), ".md"))
+		fmt.Fprintf(opts.Log, "local: building %s's consumer %s\n", s.ID, entry)
+		// For this machine, as the Lambda binary is built otherwise
+		// (lambda.norpc: the Runtime API only).
+		cmd := exec.CommandContext(ctx, "go", "build", "-tags=lambda.norpc", "-o", consumers[i], ".")
+		cmd.Dir = entry
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("local: build %s's consumer %s: %v\n%s", s.ID, entry, err, out)
+		}
+	}
+
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesis-local", "main.js")); err != nil {
+		return fmt.Errorf("local: kinesis-local is not installed in %s: run make deps (package.json pins it)", filepath.Join(dir, "node_modules"))
+	}
+	fmt.Fprintln(opts.Log, "local: starting kinesis-local")
+	server, err := kinesislocal.Start(ctx, kinesislocal.Config{Dir: dir})
+	if err != nil {
+		return err
+	}
+	defer server.Stop()
+	var failed []string
+	for i, s := range streams {
+		record, err := examples(s)
+		if err != nil {
+			return err
+		}
+		c := s.Spec.Consumer
+		_, err = Run(ctx, server, Config{
+			Name:        "local " + s.ID,
+			Consumer:    consumers[i],
+			Record:      record,
+			Duration:    opts.Duration,
+			Rate:        opts.Rate,
+			Keys:        opts.Keys,
+			Shards:      opts.Shards,
+			PoisonEvery: opts.PoisonEvery,
+			Mapping: Mapping{
+				BatchSize:     int(c.BatchSize),
+				RetryAttempts: int(c.RetryAttempts),
+				MaxRecordAge:  time.Duration(c.MaxRecordAgeSec * float64(time.Second)),
+				Timeout:       time.Duration(c.TimeoutSec * float64(time.Second)),
+			},
+			Out: opts.Out,
+		})
+		if err != nil {
+			fmt.Fprintf(opts.Out, "local %s: %v\n", s.ID, err)
+			failed = append(failed, s.ID)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("local: %s failed", strings.Join(failed, ", "))
+	}
+	return ctx.Err()
+}
+
+// selectStreams returns the StandardStreams of stack (default: the first
+// with any) named in names (default: all).
+func selectStreams(all []cdkapp.Stream, stack string, names []string) ([]cdkapp.Stream, error) {
+	if len(all) == 0 {
+		return nil, fmt.Errorf("local: the app has no StandardStream")
+	}
+	if stack == "" {
+		stack = all[0].Stack
+	}
+	var inStack []cdkapp.Stream
+	var stacks, ids []string
+	for _, s := range all {
+		if !slices.Contains(stacks, s.Stack) {
+			stacks = append(stacks, s.Stack)
+		}
+		if s.Stack == stack {
+			inStack = append(inStack, s)
+			ids = append(ids, s.ID)
+		}
+	}
+	if len(inStack) == 0 {
+		return nil, fmt.Errorf("--stack: no StandardStream in stack %q; stacks with one: %q", stack, stacks)
+	}
+	if len(names) == 0 {
+		return inStack, nil
+	}
+	var out []cdkapp.Stream
+	for _, n := range names {
+		i := slices.IndexFunc(inStack, func(s cdkapp.Stream) bool {
+			return s.ID == n || strings.TrimSuffix(docgen.FileName(s.ID), ".md") == n
+		})
+		if i < 0 {
+			return nil, fmt.Errorf("--stream: no StandardStream %q in stack %s; it has %q", n, stack, ids)
+		}
+		out = append(out, inStack[i])
+	}
+	return out, nil
+}
+
+// examples returns a Record function that cycles through the examples of
+// the stream's schema, giving each record a unique "id" where the example
+// has a string "id".
+func examples(s cdkapp.Stream) (func(n int, key string) ([]byte, error), error) {
+	var ex []any
+	if s.Spec.Schema != nil {
+		ex = s.Spec.Schema.Examples
+	}
+	if len(ex) == 0 {
+		return nil, fmt.Errorf("local: %s: its schema has no \"examples\" to produce; add one (DataModel.Schema)", s.ID)
+	}
+	return func(n int, _ string) ([]byte, error) {
+		rec := ex[n%len(ex)]
+		if m, ok := rec.(map[string]any); ok {
+			if _, ok := m["id"].(string); ok {
+				c := make(map[string]any, len(m))
+				for k, v := range m {
+					c[k] = v
+				}
+				c["id"] = fmt.Sprintf("evt-%07d", n)
+				rec = c
+			}
+		}
+		return json.Marshal(rec)
+	}, nil
+}
