@@ -72,7 +72,7 @@ type StandardStreamProps struct {
 	Alarms *AlarmProps
 
 	// DataModel is the stream's contract: the schema of its records, who
-	// owns it and how it is keyed. `make docs` renders it per stream.
+	// owns it and how it is keyed. `standardstream docs` renders it per stream.
 	//
 	// @default - none: the stream's records are undocumented
 	DataModel *DataModel
