@@ -363,5 +363,5 @@ func NormalizeTemplate(raw []byte) ([]byte, error) {
 	if err := json.Indent(&pretty, raw, "", "  "); err != nil {
 		return nil, fmt.Errorf("cdkapp: template: %w", err)
 	}
-	return append(assetHash.ReplaceAll(pretty.Bytes(), []byte("<asset-hash>")), '\n'), nil
+	return append(assetHash.ReplaceAll(bytes.TrimSpace(pretty.Bytes()), []byte("<asset-hash>")), '\n'), nil
 }

@@ -4,27 +4,18 @@ package test
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"testing"
 
+	"github.com/standardstream/standardstream/cdkapp"
 	"github.com/standardstream/standardstream/internal/cdktest"
 	"github.com/standardstream/standardstream/stacks"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// assetHash matches asset hashes (SHA-256 hex), which depend on the Go
-// toolchain and the consumer's source, not on the infrastructure.
-var assetHash = regexp.MustCompile(`[0-9a-f]{64}`)
-
-func normalize(template []byte) []byte {
-	return assetHash.ReplaceAll(template, []byte("<asset-hash>"))
-}
 
 func TestSnapshots(t *testing.T) {
 	// Bundled like `make synth`, so the snapshot is the deployed template.
@@ -40,11 +31,12 @@ func TestSnapshots(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, raw, "", "  "); err != nil {
+			// Asset hashes are normalised: they depend on the Go toolchain
+			// and the consumer's source, not on the infrastructure.
+			got, err := cdkapp.NormalizeTemplate(raw)
+			if err != nil {
 				t.Fatal(err)
 			}
-			got := append(normalize(pretty.Bytes()), '\n')
 			golden := filepath.Join("testdata", name)
 			if *update {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
