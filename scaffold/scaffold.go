@@ -219,6 +219,11 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	files = append(files, streamFiles...)
+	event, err := eventFile(sd)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, event)
 	for _, rec := range []struct {
 		name    string
 		records []testRecord
@@ -332,12 +337,25 @@ func streamPaths(sd streamData) func(string) string {
 			return sd.SchemaPath
 		case "consumer/testdata/event.json":
 			return "" // rendered once per test event file
+		case "consumer/event.go":
+			return "" // eventFile
 		}
 		if rest, ok := strings.CutPrefix(tmpl, "consumer/"); ok {
 			return path.Join(sd.ConsumerDir, rest)
 		}
 		return tmpl
 	}
+}
+
+// eventFile returns consumers/<name>/event.go: the typed Event of the
+// schema and decodeEvent, which the consumer's main.go and test use. It is
+// the one place to swap in code generated from the schema (a typed Event
+// with a fast decoder and validator); today it renders
+// templates/stream/consumer/event.go.tmpl, which matches the schema the
+// scaffold writes, and decodes with encoding/json.
+func eventFile(sd streamData) (file, error) {
+	b, err := render("templates/stream/consumer/event.go.tmpl", sd)
+	return file{path.Join(sd.ConsumerDir, "event.go"), b}, err
 }
 
 // renderTree renders every template under root; to maps a template's path
