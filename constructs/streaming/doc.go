@@ -12,6 +12,13 @@
 //   - a CloudWatch dashboard and alarms (IteratorAge, write throttles,
 //     consumer errors, failed records, archive freshness) wired to SNS.
 //
+// Every alarm's description names its runbook: docs/runbooks/<runbook>.md,
+// where `standardstream docs` writes the runbooks of this module version
+// (package runbooks) into the app's repository, or a page under
+// AlarmProps.RunbookBaseURL. The construct records its [Spec] in the cloud
+// assembly ([SpecMetadata]), which is how the standardstream command
+// documents and runs an app's streams.
+//
 // Props are validated eagerly, in NewStandardStream. Each bad value, a
 // consumer that does not compile and a nil grantee become synth errors on
 // the construct (CDK error annotations) that name the field and the value;
