@@ -321,8 +321,8 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 // appPaths maps an app template to the file it writes.
 func appPaths(tmpl string) string {
 	switch tmpl {
-	case "gitignore":
-		return ".gitignore"
+	case "gitignore", "cfnlintrc":
+		return "." + tmpl
 	}
 	return tmpl
 }

@@ -108,7 +108,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 		t.Error("AppCreated is false for a module without an app")
 	}
 	for _, want := range []string{
-		"main.go", "cdk.json", "Makefile", "package.json", "package-lock.json", ".gitignore", "README.md",
+		"main.go", "cdk.json", "Makefile", "package.json", "package-lock.json", ".gitignore", ".cfnlintrc", "README.md",
 		"stacks/config.go", "stacks/stack.go", "test/stacks_test.go", "stacks/click-events.go",
 		"consumers/click-events/main.go", "consumers/click-events/event.go", "consumers/click-events/main_test.go",
 		"consumers/click-events/click-events.schema.json",
