@@ -15,7 +15,7 @@ STACK = StandardStream-$(ENV)
 NPM_STAMP := node_modules/.installed
 CDK := cdk --no-notices --no-version-reporting
 
-.PHONY: help deps synth test audit bench docs e2e demo deploy diff clean
+.PHONY: help deps synth test audit bench docs e2e teams demo deploy diff clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -45,6 +45,9 @@ docs: deps ## Regenerate the documents derived from code (docs/streams/, docs/ru
 
 e2e: deps ## Run the end-to-end test under faults against kinesis-local and print its summary (about 15 s).
 	go test ./test/e2e -run '^TestEndToEnd$$' -count=1 -v
+
+teams: deps ## Run the README's For teams commands in an empty module: new, synth, test, local (minutes).
+	go test ./scaffold -run '^TestForTeams$$' -count=1 -v
 
 # The reference consumer runs as its Lambda binary, behind localesm's local
 # Lambda Runtime API.

@@ -36,6 +36,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -64,13 +65,46 @@ var namePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
 const maxNameLen = 40
 
+// reserved are names whose stacks/<name>.go is a file of the app.
+var reserved = []string{"config", "stack"}
+
 // ValidateName checks a stream name: lowercase letters, digits and single
-// hyphens, starting with a letter, at most 40 characters.
+// hyphens, starting with a letter, at most 40 characters, and not one of
+// the app's own files in stacks/ (config, stack).
 func ValidateName(name string) error {
 	if len(name) > maxNameLen || !namePattern.MatchString(name) {
 		return fmt.Errorf("stream name %q is not valid: use 1-%d lowercase letters, digits and single hyphens, starting with a letter (e.g. orders, click-events)", name, maxNameLen)
 	}
+	if slices.Contains(reserved, name) {
+		return fmt.Errorf("stream name %q is not valid: stacks/%s.go is the app's own file; choose another name", name, name)
+	}
 	return nil
+}
+
+// outputs are the suffixes of the stack outputs each stream adds, named
+// <ID><suffix>; construct IDs in a stack must differ from them.
+var outputs = []string{"StreamName", "StreamArn", "AlarmTopicArn"}
+
+// collides returns the existing stream whose construct IDs (its own and its
+// outputs') clash with those of the stream name, if any.
+func collides(name string, existing []string) string {
+	ids := func(n string) []string {
+		id := camel(n)
+		out := []string{id}
+		for _, o := range outputs {
+			out = append(out, id+o)
+		}
+		return out
+	}
+	mine := ids(name)
+	for _, e := range existing {
+		for _, id := range ids(e) {
+			if slices.Contains(mine, id) {
+				return e
+			}
+		}
+	}
+	return ""
 }
 
 // Options configure New.
@@ -197,10 +231,11 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 		m = &manifest{App: app, Files: map[string]string{}}
 		res.AppCreated = true
 	} else {
-		for _, s := range m.Streams {
-			if s == opts.Name {
-				return nil, fmt.Errorf("stream %q already exists (stacks/%s.go); choose another name", opts.Name, opts.Name)
-			}
+		if slices.Contains(m.Streams, opts.Name) {
+			return nil, fmt.Errorf("stream %q already exists (stacks/%s.go); choose another name", opts.Name, opts.Name)
+		}
+		if other := collides(opts.Name, m.Streams); other != "" {
+			return nil, fmt.Errorf("stream name %q gives construct IDs that clash with stream %q's (%s and its outputs); choose another name", opts.Name, other, camel(other))
 		}
 	}
 	ad := appData{App: m.App, NPMName: strings.ToLower(m.App)}

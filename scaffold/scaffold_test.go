@@ -18,7 +18,7 @@ func TestValidateName(t *testing.T) {
 			t.Errorf("ValidateName(%q): %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "Orders", "2fast", "-orders", "orders-", "click--events", "click_events", "orders.v2", "ордера", strings.Repeat("a", 41)} {
+	for _, bad := range []string{"", "Orders", "2fast", "-orders", "orders-", "click--events", "click_events", "orders.v2", "ордера", strings.Repeat("a", 41), "config", "stack"} {
 		err := ValidateName(bad)
 		if err == nil || !strings.Contains(err.Error(), `"`+bad+`"`) {
 			t.Errorf("ValidateName(%q): got %v, want an error naming it", bad, err)
@@ -150,6 +150,8 @@ func TestNewRefuses(t *testing.T) {
 			[]string{"cdk.json exists", ManifestFile}},
 		{"stream exists", func(dir string) { write(dir, ManifestFile, `{"app":"X","streams":["orders"],"files":{}}`) }, Options{Name: "orders"},
 			[]string{`stream "orders" already exists`}},
+		{"clashing construct IDs", func(dir string) { write(dir, ManifestFile, `{"app":"X","streams":["orders"],"files":{}}`) }, Options{Name: "orders-stream-arn"},
+			[]string{`"orders-stream-arn"`, `stream "orders"`}},
 		{"a file the user wrote", func(dir string) { write(dir, "consumers/orders/main.go", "package main // mine\n") }, Options{Name: "orders"},
 			[]string{"refusing to overwrite consumers/orders/main.go", "--force"}},
 		{"a file the user changed", func(dir string) {
