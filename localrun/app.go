@@ -78,13 +78,33 @@ func RunApp(ctx context.Context, opts AppOptions) error {
 	for i, s := range streams {
 		entry := s.Spec.Consumer.Entry
 		if entry == "" {
-			if entry, err = streaming.ReferenceConsumerEntry(); err != nil {
+			if entry, err = streaming.DefaultConsumerEntry(); err != nil {
 				return err
 			}
 		} else if !filepath.IsAbs(entry) {
 			entry = filepath.Join(dir, entry)
 		}
-		consumers[i] = filepath.Join(bin, strings.TrimSuffix(docgen.FileName(s.ID), ".md"))
+		// Laid out as Lambda's task root: bootstrap, and the stream's schema
+		// next to it as the construct bundles it (the default consumer
+		// enforces it).
+		root := filepath.Join(bin, strings.TrimSuffix(docgen.FileName(s.ID), ".md"))
+		if err := os.MkdirAll(root, 0o755); err != nil {
+			return err
+		}
+		if sc := s.Spec.Schema; sc != nil && sc.Path != "" {
+			path := sc.Path
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(dir, path)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("local: %s's schema: %w", s.ID, err)
+			}
+			if err := os.WriteFile(filepath.Join(root, streaming.ConsumerSchemaFile), b, 0o644); err != nil {
+				return err
+			}
+		}
+		consumers[i] = filepath.Join(root, "bootstrap")
 		fmt.Fprintf(opts.Log, "local: building %s's consumer %s\n", s.ID, entry)
 		// For this machine, as the Lambda binary is built otherwise
 		// (lambda.norpc: the Runtime API only).

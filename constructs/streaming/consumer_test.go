@@ -44,7 +44,7 @@ func TestConsumerAsset(t *testing.T) {
 	}
 
 	// Bundling (a Go link per asset) only where the test reads the asset.
-	ctx := cdktest.Context(t)
+	ctx := cdktest.Context(t, true)
 	ctx["aws:cdk:bundling-stacks"] = []any{"Modeled"}
 	outdir := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir)})
