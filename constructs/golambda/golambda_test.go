@@ -306,3 +306,71 @@ func TestCodeSynth(t *testing.T) {
 		t.Errorf("%s: got machine %v type %v, want %v %v", bootstrap, f.Machine, f.Type, elf.EM_AARCH64, elf.ET_EXEC)
 	}
 }
+
+// freshHashOf returns the hash of a new inspection of entry, as a new
+// process would compute it.
+func freshHashOf(t *testing.T, entry string) string {
+	t.Helper()
+	inspected.mu.Lock()
+	clear(inspected.entries)
+	inspected.mu.Unlock()
+	return hashOf(t, entry)
+}
+
+// TestInspectReuse covers the per-process reuse of inspections: inspecting an
+// unchanged entry again runs no go list, and after a change the next
+// inspection gives what a new process would. Not parallel: it counts go list
+// runs.
+func TestInspectReuse(t *testing.T) {
+	dir := writeModule(t, map[string]string{
+		// An embedded directory, with a subdirectory that has no files yet.
+		"shared/shared.go": `package shared
+
+import "embed"
+
+//go:embed static
+var static embed.FS
+
+func Greeting() string { b, _ := static.ReadFile("static/greeting.txt"); return string(b) }
+`,
+		"shared/static/greeting.txt": "hello\n",
+	})
+	if err := os.MkdirAll(filepath.Join(dir, "shared/static/empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entry := filepath.Join(dir, "cmd/handler")
+	prev := hashOf(t, entry)
+
+	lists := listCalls.Load()
+	if again := hashOf(t, entry); again != prev {
+		t.Errorf("unchanged entry: got hash %s, want %s", again, prev)
+	}
+	if n := listCalls.Load() - lists; n != 0 {
+		t.Errorf("unchanged entry: go list ran %d times, want 0 (reused)", n)
+	}
+
+	steps := []struct {
+		name, file, content string
+		wantChanged         bool
+	}{
+		{"file added to an embedded directory", "shared/static/other.txt", "other\n", true},
+		{"file added to an empty embedded subdirectory", "shared/static/empty/new.txt", "new\n", true},
+		{"unlinked package linked", "cmd/handler/main.go", "package main\n\nimport (\n\t\"example.com/fn/shared\"\n\t_ \"example.com/fn/unused\"\n)\n\nfunc main() { println(shared.Greeting()) }\n", true},
+		{"newly linked package edited", "unused/unused.go", "package unused\n\nfunc F() {}\n", true},
+		{"file added to the newly linked package", "unused/more.go", "package unused\n", true},
+		{"go.sum added", "go.sum", "example.com/x v1.0.0 h1:AAAA=\n", false},
+		{"go.work added", "go.work", "go 1.26\n\nuse .\n", false},
+		{"test file added", "unused/unused_test.go", "package unused\n", false},
+	}
+	for _, s := range steps {
+		writeFile(t, filepath.Join(dir, s.file), s.content)
+		got := hashOf(t, entry)
+		if fresh := freshHashOf(t, entry); got != fresh {
+			t.Errorf("%s: reused inspection gave hash %s, a new one %s", s.name, got, fresh)
+		}
+		if changed := got != prev; changed != s.wantChanged {
+			t.Errorf("%s: hash changed: got %v, want %v", s.name, changed, s.wantChanged)
+		}
+		prev = got
+	}
+}

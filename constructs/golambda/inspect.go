@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // hashVersion is bumped when the hash inputs change, so old assets in cdk.out
@@ -89,6 +90,11 @@ func inspect(entry string) (*localBuilder, error) {
 	if err != nil || !filepath.IsLocal(rel) {
 		return nil, fmt.Errorf("golambda: entry %q: not inside its module %s", entry, moduleDir)
 	}
+	key := cacheKey(dir, env)
+	if b := inspected.lookup(key); b != nil {
+		b.entry = entry
+		return b, nil
+	}
 	pkgs, err := listDeps(moduleDir, "./"+filepath.ToSlash(rel))
 	if err != nil {
 		return nil, fmt.Errorf("golambda: entry %q: %w", entry, err)
@@ -120,27 +126,34 @@ func inspect(entry string) (*localBuilder, error) {
 		return nil, fmt.Errorf("golambda: entry %q: package main has no func main", entry)
 	}
 
-	hash, err := hashPackages(env.GOVERSION, root, pkgs)
+	sums := map[string][sha256.Size]byte{}
+	hash, err := hashPackages(env.GOVERSION, root, pkgs, sums)
 	if err != nil {
 		return nil, fmt.Errorf("golambda: entry %q: hash sources: %w", entry, err)
 	}
-	return &localBuilder{
+	b := &localBuilder{
 		entry:      entry,
 		dir:        dir,
 		moduleDir:  root.Module.Dir,
 		importPath: root.ImportPath,
 		hash:       hash,
-	}, nil
+	}
+	// A failure to record only costs the reuse.
+	if in, err := recordInputs(env, pkgs, sums); err == nil {
+		inspected.store(key, b, in)
+	}
+	return b, nil
 }
 
 type goEnvVars struct {
 	GOMOD     string
+	GOWORK    string
 	GOVERSION string
 }
 
 func goEnv(dir string) (goEnvVars, error) {
 	var env goEnvVars
-	out, err := runGo(dir, "env", "-json", "GOMOD", "GOVERSION")
+	out, err := runGo(dir, "env", "-json", "GOMOD", "GOWORK", "GOVERSION")
 	if err != nil {
 		return env, err
 	}
@@ -156,6 +169,7 @@ func goEnv(dir string) (goEnvVars, error) {
 // cache, where the build in TryBundle finds them) and report compile errors
 // per package, so one command both checks the code and feeds the hash.
 func listDeps(moduleDir, pattern string) ([]*listedPackage, error) {
+	listCalls.Add(1)
 	args := []string{"list", "-e", "-deps", "-export",
 		"-json=ImportPath,Name,Dir,Standard,DepOnly,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,Module,Error"}
 	args = append(args, compileFlags...)
@@ -175,6 +189,10 @@ func listDeps(moduleDir, pattern string) ([]*listedPackage, error) {
 		pkgs = append(pkgs, p)
 	}
 }
+
+// listCalls counts the go list runs, so tests can tell a reused inspection
+// from a fresh one.
+var listCalls atomic.Int64
 
 func runGo(dir string, args ...string) ([]byte, error) {
 	cmd := goCommand(dir, args...)
@@ -226,7 +244,9 @@ func hasFuncMain(root *listedPackage) (bool, error) {
 // absolute path, so every checkout of a commit gets the same hash. Standard
 // library packages are covered by the Go version, modules from the module
 // cache by their version (go.sum pins their content).
-func hashPackages(goVersion string, root *listedPackage, pkgs []*listedPackage) (string, error) {
+//
+// hashPackages adds the SHA-256 of every file it reads to sums, by absolute path.
+func hashPackages(goVersion string, root *listedPackage, pkgs []*listedPackage, sums map[string][sha256.Size]byte) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n", hashVersion)
 	fmt.Fprintf(h, "go %s GOOS=%s GOARCH=%s CGO_ENABLED=0\n", goVersion, goos, goarch)
@@ -260,7 +280,7 @@ func hashPackages(goVersion string, root *listedPackage, pkgs []*listedPackage) 
 		for _, files := range [][]string{p.GoFiles, p.CgoFiles, p.SFiles, p.HFiles, p.SysoFiles, p.EmbedFiles} {
 			for _, f := range files {
 				name := path.Join(m.Path, filepath.ToSlash(rel), filepath.ToSlash(f))
-				if err := hashFile(h, name, filepath.Join(p.Dir, f)); err != nil {
+				if err := hashFile(h, name, filepath.Join(p.Dir, f), sums); err != nil {
 					return "", err
 				}
 			}
@@ -307,12 +327,13 @@ func hashModule(h io.Writer, m *listedModule) error {
 	return nil
 }
 
-func hashFile(h io.Writer, name, file string) error {
+func hashFile(h io.Writer, name, file string, sums map[string][sha256.Size]byte) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(data)
+	sums[file] = sum
 	fmt.Fprintf(h, "file %s %x\n", name, sum)
 	return nil
 }
