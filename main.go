@@ -15,6 +15,7 @@ import (
 )
 
 func main() {
+	stacks.Prepare()
 	code := run(stacks.Environments(), os.Stderr)
 	jsii.Close()
 	os.Exit(code)

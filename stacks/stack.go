@@ -11,6 +11,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/standardstream/standardstream/constructs/golambda"
 	"github.com/standardstream/standardstream/constructs/streaming"
 )
 
@@ -85,6 +86,16 @@ func output(stack awscdk.Stack, name string, value *string, description string) 
 		Value:       value,
 		Description: jsii.String(description),
 	})
+}
+
+// Prepare starts, in the background, the work of building the stacks that
+// needs no CDK: checking and hashing the reference consumer's Go sources
+// (golambda.Prepare). Called before the app's first CDK call, it overlaps
+// jsii's start-up.
+func Prepare() {
+	if entry, err := streaming.ReferenceConsumerEntry(); err == nil {
+		golambda.Prepare(entry)
+	}
 }
 
 // Build creates the stack of every environment in app.

@@ -31,11 +31,27 @@ import (
 // so a reused result has the hash a fresh go list would give. Only successful
 // inspections are remembered; an error is recomputed every time. Checking
 // costs a read of the linked local sources, a few milliseconds.
-var inspected = &inspectCache{entries: map[string]*cachedInspect{}}
+var inspected = &inspectCache{entries: map[string]*cachedInspect{}, running: map[string]*sync.Mutex{}}
 
 type inspectCache struct {
 	mu      sync.Mutex
 	entries map[string]*cachedInspect // by cacheKey
+	running map[string]*sync.Mutex    // by cacheKey, held while inspecting
+}
+
+// exclusive waits until no other inspection with key runs and returns the
+// function that lets the next one run, so that concurrent inspections of one
+// entry (Prepare, then Code) run go list once.
+func (c *inspectCache) exclusive(key string) (done func()) {
+	c.mu.Lock()
+	m := c.running[key]
+	if m == nil {
+		m = new(sync.Mutex)
+		c.running[key] = m
+	}
+	c.mu.Unlock()
+	m.Lock()
+	return m.Unlock
 }
 
 type cachedInspect struct {

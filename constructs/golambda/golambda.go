@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -77,6 +78,21 @@ func Code(entry string, opts ...Option) (awslambda.Code, error) {
 		},
 	}), nil
 }
+
+// Prepare starts checking and hashing entry in the background, the part of
+// Code that needs no CDK (about a second, mostly go list), so that it overlaps
+// other start-up work such as jsii's; a later Code(entry) in this process
+// waits for it and reuses its result. Errors are left for Code to report.
+func Prepare(entry string) {
+	preparing.Add(1)
+	go func() {
+		defer preparing.Done()
+		_, _ = inspect(entry)
+	}()
+}
+
+// preparing counts the inspections Prepare started that have not ended.
+var preparing sync.WaitGroup
 
 // localBuilder bundles one inspected entry; it implements awscdk.ILocalBundling.
 type localBuilder struct {

@@ -374,3 +374,24 @@ func Greeting() string { b, _ := static.ReadFile("static/greeting.txt"); return 
 		prev = got
 	}
 }
+
+// TestPrepare checks that Code reuses what Prepare started: one go list for
+// both, and the hash of a new inspection. Not parallel: it counts go list runs.
+func TestPrepare(t *testing.T) {
+	entry := filepath.Join(writeModule(t, nil), "cmd/handler")
+	lists := listCalls.Load()
+
+	Prepare(entry)
+	b, err := inspect(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preparing.Wait()
+
+	if n := listCalls.Load() - lists; n != 1 {
+		t.Errorf("go list ran %d times for Prepare and Code, want 1", n)
+	}
+	if fresh := freshHashOf(t, entry); b.hash != fresh {
+		t.Errorf("after Prepare: got hash %s, want %s", b.hash, fresh)
+	}
+}

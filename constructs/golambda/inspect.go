@@ -91,6 +91,7 @@ func inspect(entry string) (*localBuilder, error) {
 		return nil, fmt.Errorf("golambda: entry %q: not inside its module %s", entry, moduleDir)
 	}
 	key := cacheKey(dir, env)
+	defer inspected.exclusive(key)()
 	if b := inspected.lookup(key); b != nil {
 		b.entry = entry
 		return b, nil
