@@ -3,15 +3,12 @@ package cdktest
 import (
 	"path/filepath"
 	"regexp"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cloudformationinclude"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // NagTemplates runs the AwsSolutions and Serverless cdk-nag packs over
@@ -28,10 +25,7 @@ func NagTemplates(t testing.TB, templates ...string) []string {
 		Outdir:  jsii.String(t.TempDir()),
 		Context: &map[string]any{"@aws-cdk/core:failSynthOnValidationErrors": false},
 	})
-	c := &nagCollector{}
-	props := &cdknag.NagPackProps{Reports: jsii.Bool(false), AdditionalLoggers: &[]cdknag.INagLogger{c}}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
-	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
+	addNagPacks(app)
 	for _, template := range templates {
 		// The template's own bootstrap parameter and rule come along, so the
 		// auditing stack adds none.
@@ -45,8 +39,11 @@ func NagTemplates(t testing.TB, templates ...string) []string {
 	if err := catch(func() { app.Synth(nil) }); err != nil {
 		t.Fatalf("synthesizing the audited templates: %v", err)
 	}
-	sort.Strings(c.findings)
-	return slices.Compact(c.findings)
+	findings, err := nagFindings(*app.Outdir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return findings
 }
 
 var nonID = regexp.MustCompile(`[^A-Za-z0-9-]`)
