@@ -18,9 +18,21 @@ import (
 	"github.com/standardstream/standardstream/runbooks"
 )
 
-// synth builds one StandardStream with props in a fresh stack.
+// synth builds one StandardStream with props in a fresh stack. With nil
+// props, the tests share one synthesis (cdktest.Shared): treat the result as
+// read-only.
 func synth(t *testing.T, props *streaming.StandardStreamProps) (*cdktest.Template, *streaming.StandardStream, awscdk.Stack) {
 	t.Helper()
+	if props == nil {
+		type built struct {
+			s     *streaming.StandardStream
+			stack awscdk.Stack
+		}
+		tpl, b := cdktest.Shared(t, "streaming defaults", func(stack awscdk.Stack) built {
+			return built{streaming.NewStandardStream(stack, "Events", nil), stack}
+		})
+		return tpl, b.s, b.stack
+	}
 	app := cdktest.NewApp(t, false)
 	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 	s := streaming.NewStandardStream(stack, "Events", props)

@@ -1,6 +1,23 @@
 // Package cdktest holds what CDK tests of this module share: an App with the
-// same feature flags as cdk.json, and template assertions that report
-// through testing.T instead of panicking.
+// same feature flags as cdk.json, template assertions that report through
+// testing.T instead of panicking, cdk-nag findings, and synthesized
+// templates shared between the tests of one test binary.
+//
+// A synthesis costs a test about half a second (building the constructs over
+// jsii, resolving, CDK's own template validation), so tests that only read a
+// template should share it with Shared:
+//
+//	tpl, s := cdktest.Shared(t, "default", func(stack awscdk.Stack) *streaming.StandardStream {
+//		return streaming.NewStandardStream(stack, "Events", nil)
+//	})
+//	tpl.HasResourceProperties("AWS::Kinesis::Stream", ...)
+//
+// The first test to ask for a key synthesizes; the others get the same
+// template and value. Use one key per distinct build function, and do not
+// modify what the template or the value return.
+//
+// jsii is not safe for concurrent use: tests that call CDK must not call
+// t.Parallel.
 package cdktest
 
 import (
@@ -11,6 +28,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -67,14 +85,75 @@ func NewApp(t testing.TB, bundle bool) awscdk.App {
 
 // Template wraps assertions.Template so that failures are test errors.
 type Template struct {
-	t   testing.TB
-	tpl assertions.Template
+	t    testing.TB
+	tpl  assertions.Template
+	json *templateJSON
+}
+
+// templateJSON is a template as JSON, fetched over jsii once: a synthesized
+// template does not change.
+type templateJSON struct {
+	once sync.Once
+	tpl  assertions.Template
+	m    map[string]any
+}
+
+func (j *templateJSON) get() map[string]any {
+	j.once.Do(func() { j.m = *j.tpl.ToJSON() })
+	return j.m
 }
 
 // FromStack synthesizes stack and returns its template.
 func FromStack(t testing.TB, stack awscdk.Stack) *Template {
 	t.Helper()
-	return &Template{t: t, tpl: assertions.Template_FromStack(stack, nil)}
+	tpl := assertions.Template_FromStack(stack, nil)
+	return &Template{t: t, tpl: tpl, json: &templateJSON{tpl: tpl}}
+}
+
+// Shared returns the template of a stack named "Test" in a new App (as
+// NewApp(t, false) makes it) after build has added constructs to it, and what
+// build returned. It builds and synthesizes once per test binary and key; later
+// calls with the same key share the result (see the package documentation).
+func Shared[T any](t testing.TB, key string, build func(stack awscdk.Stack) T) (*Template, T) {
+	t.Helper()
+	sharedMu.Lock()
+	s := shared[key]
+	if s == nil {
+		s = new(sharedSynth)
+		shared[key] = s
+	}
+	sharedMu.Unlock()
+
+	s.once.Do(func() {
+		s.err = catch(func() {
+			// The output directory is the first test's: nothing reads it
+			// after the synthesis.
+			stack := awscdk.NewStack(NewApp(t, false), jsii.String("Test"), nil)
+			s.value = build(stack)
+			tpl := assertions.Template_FromStack(stack, nil)
+			s.json = &templateJSON{tpl: tpl}
+		})
+	})
+	if s.err != nil {
+		t.Fatalf("shared synthesis %q: %v", key, s.err)
+	}
+	v, ok := s.value.(T)
+	if !ok {
+		t.Fatalf("shared synthesis %q: built a %T, want %T (one key per build function)", key, s.value, v)
+	}
+	return &Template{t: t, tpl: s.json.tpl, json: s.json}, v
+}
+
+var (
+	sharedMu sync.Mutex
+	shared   = map[string]*sharedSynth{}
+)
+
+type sharedSynth struct {
+	once  sync.Once
+	value any
+	json  *templateJSON
+	err   error
 }
 
 // HasResourceProperties fails the test unless a resource of type typ
@@ -120,9 +199,9 @@ func (tp *Template) Only(typ string) map[string]any {
 	return nil
 }
 
-// JSON returns the whole template.
+// JSON returns the whole template. It is shared: do not modify it.
 func (tp *Template) JSON() map[string]any {
-	return *tp.tpl.ToJSON()
+	return tp.json.get()
 }
 
 // catch runs f and returns a panic (a jsii error from an assertion) as an error.
