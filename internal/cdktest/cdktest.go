@@ -73,13 +73,15 @@ func Context(t testing.TB, bundle bool) map[string]any {
 // temporary directory. Unless bundle is true, assets are not bundled (CDK's
 // bundling-stacks context), which keeps tests fast; asset hashes are custom,
 // so templates are the same either way. Path metadata lets LogicalID find
-// resources by their construct path.
+// resources by their construct path. The App writes no tree.json, which no
+// test reads.
 func NewApp(t testing.TB, bundle bool) awscdk.App {
 	t.Helper()
 	ctx := Context(t, bundle)
 	return awscdk.NewApp(&awscdk.AppProps{
-		Context: &ctx,
-		Outdir:  jsii.String(t.TempDir()),
+		Context:      &ctx,
+		Outdir:       jsii.String(t.TempDir()),
+		TreeMetadata: jsii.Bool(false),
 	})
 }
 
