@@ -50,9 +50,13 @@ $(APP): $(APP_SOURCES)
 synth: deps $(APP) ## Synthesize every environment's stack into cdk.out/.
 	$(CDK_APP) synth --quiet
 
+# Four test binaries at a time on any machine: a CDK test binary waits on its
+# jsii Node.js process (and the e2e test on kinesis-local) about half the
+# time, so with the default of one per core the slowest packages would start
+# last and run alone.
 test: deps ## Run every test.
 	go vet ./...
-	go test ./...
+	go test -p 4 ./...
 
 audit: deps ## Run only the outside audits (cdk-nag, Control Tower with cfn-guard, cfn-lint) over every template.
 	go test ./test/ -run '^(TestAudits|TestCfnLint)$$' -count=1 -v
