@@ -114,3 +114,22 @@ func (pt *putter) failed(f producer.Failure) {
 		onFail(f.Err)
 	}
 }
+
+// drainContext returns a context that outlives ctx by grace (defaultGrace
+// when grace is not positive), so that an interrupted run goes on
+// delivering the records it has already handed to the producer, and a
+// func that releases it.
+func drainContext(ctx context.Context, grace time.Duration) (drain context.Context, release func()) {
+	if grace <= 0 {
+		grace = defaultGrace
+	}
+	drain, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(drain, func() { t.Stop() })
+	})
+	return drain, func() {
+		stop()
+		cancel()
+	}
+}

@@ -122,10 +122,6 @@ func (r *Redriver) FromQueue(ctx context.Context, queueURL string) (Summary, err
 	}
 	prog := newProgress(r.Progress, "redrive", len(valid), r.ProgressEvery, status)
 	defer prog.finish()
-	grace := r.Grace
-	if grace <= 0 {
-		grace = defaultGrace
-	}
 
 	interrupted := false
 	for _, m := range valid {
@@ -177,7 +173,7 @@ func (r *Redriver) FromQueue(ctx context.Context, queueURL string) (Summary, err
 			prog.advance(1)
 			continue
 		}
-		failed := r.putRange(ctx, grace, pt, recs)
+		failed := r.putRange(ctx, pt, recs)
 		sum.Put += len(recs) - len(failed)
 		sum.Failed += len(failed)
 		for _, f := range failed {
@@ -324,18 +320,16 @@ type recordFailure struct {
 	err      error
 }
 
-// putRange puts recs and waits for them (for at most grace once ctx has
+// putRange puts recs and waits for them (for at most Grace once ctx has
 // ended); it returns those the producer gave up on, in sequence order.
-func (r *Redriver) putRange(ctx context.Context, grace time.Duration, pt *putter, recs []kinesisRecord) []recordFailure {
+func (r *Redriver) putRange(ctx context.Context, pt *putter, recs []kinesisRecord) []recordFailure {
 	var (
 		mu      sync.Mutex
 		failed  = make(map[int]error)
 		forgets []func()
 	)
-	drain, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
-	defer stop()
+	drain, release := drainContext(ctx, r.Grace)
+	defer release()
 	for i, rec := range recs {
 		forget, err := pt.put(drain, rec.key, rec.data, func(err error) {
 			mu.Lock()

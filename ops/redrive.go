@@ -170,23 +170,15 @@ func (r *Redriver) FromS3(ctx context.Context, loc S3Location) (Summary, error) 
 // listObjects lists the failure objects under prefix, oldest first.
 func (r *Redriver) listObjects(ctx context.Context, loc S3Location, prefix string) ([]objectEntry, error) {
 	var objs []objectEntry
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(prefix)}
-	for {
-		page, err := r.S3.ListObjectsV2(ctx, in)
+	for o, err := range objects(ctx, r.S3, loc.Bucket, prefix) {
 		if err != nil {
 			return nil, s3Error("--from", loc, err)
 		}
-		for _, o := range page.Contents {
-			key := aws.ToString(o.Key)
-			if strings.HasPrefix(key, MarkerPrefix) || strings.HasSuffix(key, "/") {
-				continue
-			}
-			objs = append(objs, objectEntry{key: key, at: keyTime(key, aws.ToTime(o.LastModified))})
+		key := aws.ToString(o.Key)
+		if strings.HasPrefix(key, MarkerPrefix) || strings.HasSuffix(key, "/") {
+			continue
 		}
-		if !aws.ToBool(page.IsTruncated) {
-			break
-		}
-		in.ContinuationToken = page.NextContinuationToken
+		objs = append(objs, objectEntry{key: key, at: keyTime(key, aws.ToTime(o.LastModified))})
 	}
 	sort.SliceStable(objs, func(i, j int) bool {
 		if !objs[i].at.Equal(objs[j].at) {
@@ -224,43 +216,36 @@ func s3Error(flag string, loc S3Location, err error) error {
 // readMarkers returns what earlier runs recorded, by object key.
 func (r *Redriver) readMarkers(ctx context.Context, bucket string) (map[string]*markerState, error) {
 	states := make(map[string]*markerState)
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(MarkerPrefix)}
-	for {
-		page, err := r.S3.ListObjectsV2(ctx, in)
+	for o, err := range objects(ctx, r.S3, bucket, MarkerPrefix) {
 		if err != nil {
 			return nil, fmt.Errorf("list markers in s3://%s/%s: %w", bucket, MarkerPrefix, err)
 		}
-		for _, o := range page.Contents {
-			key := aws.ToString(o.Key)
-			obj, name := path.Split(strings.TrimPrefix(key, MarkerPrefix))
-			obj = strings.TrimSuffix(obj, "/")
-			st := states[obj]
-			if st == nil {
-				st = &markerState{put: make(map[string]bool)}
-				states[obj] = st
+		key := aws.ToString(o.Key)
+		obj, name := path.Split(strings.TrimPrefix(key, MarkerPrefix))
+		obj = strings.TrimSuffix(obj, "/")
+		st := states[obj]
+		if st == nil {
+			st = &markerState{put: make(map[string]bool)}
+			states[obj] = st
+		}
+		switch {
+		case strings.HasSuffix(name, ".done"):
+			st.done = true
+		case strings.HasSuffix(name, ".partial") && !st.done:
+			b, err := getObject(ctx, r.S3, bucket, key)
+			if err != nil {
+				return nil, err
 			}
-			switch {
-			case strings.HasSuffix(name, ".done"):
-				st.done = true
-			case strings.HasSuffix(name, ".partial") && !st.done:
-				b, err := getObject(ctx, r.S3, bucket, key)
-				if err != nil {
-					return nil, err
-				}
-				var m marker
-				if err := json.Unmarshal(b, &m); err != nil {
-					return nil, fmt.Errorf("decode marker s3://%s/%s: %w", bucket, key, err)
-				}
-				for _, s := range m.Put {
-					st.put[s] = true
-				}
+			var m marker
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("decode marker s3://%s/%s: %w", bucket, key, err)
+			}
+			for _, s := range m.Put {
+				st.put[s] = true
 			}
 		}
-		if !aws.ToBool(page.IsTruncated) {
-			return states, nil
-		}
-		in.ContinuationToken = page.NextContinuationToken
 	}
+	return states, nil
 }
 
 func getObject(ctx context.Context, c S3API, bucket, key string) ([]byte, error) {
@@ -322,19 +307,10 @@ func (run *redriveRun) redrive(ctx context.Context, objects []objectEntry) (Summ
 			return run.sum, err
 		}
 	}
-	grace := run.Grace
-	if grace <= 0 {
-		grace = defaultGrace
-	}
 	// drain outlives ctx by the grace period: records already handed to
 	// the producer are delivered and marked.
-	drain, cancelDrain := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelDrain()
-	stop := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(grace, cancelDrain)
-		context.AfterFunc(drain, func() { t.Stop() })
-	})
-	defer stop()
+	drain, release := drainContext(ctx, run.Grace)
+	defer release()
 
 	sem := make(chan struct{}, maxFlushing)
 	interrupted := false

@@ -104,21 +104,13 @@ func (r *Replayer) Run(ctx context.Context, loc S3Location) (Summary, error) {
 	}
 	var keys []string
 	for _, p := range HourPrefixes(base, r.Since, r.Until) {
-		in := &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(p)}
-		for {
-			page, err := r.S3.ListObjectsV2(ctx, in)
+		for o, err := range objects(ctx, r.S3, loc.Bucket, p) {
 			if err != nil {
 				return sum, s3Error("--from", loc, err)
 			}
-			for _, o := range page.Contents {
-				if k := aws.ToString(o.Key); !strings.HasSuffix(k, "/") {
-					keys = append(keys, k)
-				}
+			if k := aws.ToString(o.Key); !strings.HasSuffix(k, "/") {
+				keys = append(keys, k)
 			}
-			if !aws.ToBool(page.IsTruncated) {
-				break
-			}
-			in.ContinuationToken = page.NextContinuationToken
 		}
 	}
 	out := r.Out
@@ -133,14 +125,8 @@ func (r *Replayer) Run(ctx context.Context, loc S3Location) (Summary, error) {
 			return sum, err
 		}
 	}
-	grace := r.Grace
-	if grace <= 0 {
-		grace = defaultGrace
-	}
-	drain, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
-	defer stop()
+	drain, release := drainContext(ctx, r.Grace)
+	defer release()
 	if pt != nil {
 		defer pt.p.Close(drain)
 	}
