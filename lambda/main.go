@@ -23,7 +23,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -41,26 +40,12 @@ func process(_ context.Context, r kinesisbatch.Record) error {
 	return nil
 }
 
-// concurrency is how many partition keys are processed at once; set
-// CONSUMER_CONCURRENCY to tune an I/O-bound consumer without a rebuild.
-func concurrency() (int, error) {
-	v := os.Getenv("CONSUMER_CONCURRENCY")
-	if v == "" {
-		return 1, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("CONSUMER_CONCURRENCY must be a positive integer, got %q", v)
-	}
-	return n, nil
-}
-
 func newHandler(n int, opts ...kinesisbatch.Option) *kinesisbatch.Handler {
 	return kinesisbatch.New(process, append([]kinesisbatch.Option{kinesisbatch.WithConcurrency(n)}, opts...)...)
 }
 
 func main() {
-	n, err := concurrency()
+	n, err := kinesisbatch.ConcurrencyFromEnv()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "consumer:", err)
 		os.Exit(1)

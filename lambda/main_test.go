@@ -94,24 +94,6 @@ func less(a, b string) bool {
 	return a < b
 }
 
-func TestConcurrency(t *testing.T) {
-	tests := []struct {
-		env     string
-		want    int
-		wantErr bool
-	}{{"", 1, false}, {"8", 8, false}, {"0", 0, true}, {"eight", 0, true}}
-	for _, tt := range tests {
-		t.Setenv("CONSUMER_CONCURRENCY", tt.env)
-		got, err := concurrency()
-		if got != tt.want || (err != nil) != tt.wantErr {
-			t.Errorf("CONSUMER_CONCURRENCY=%q: got %d, %v; want %d, error %v", tt.env, got, err, tt.want, tt.wantErr)
-		}
-		if err != nil && !strings.Contains(err.Error(), tt.env) {
-			t.Errorf("error %q does not name the value %q", err, tt.env)
-		}
-	}
-}
-
 // eventCases are records of the reference stream, with what its schema says
 // of them; TestEventParity checks that the reference validator and the
 // generated decoder agree with each.

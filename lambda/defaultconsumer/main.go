@@ -23,7 +23,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -66,22 +65,8 @@ func newHandler(s *schema.Schema, n int, opts ...kinesisbatch.Option) *kinesisba
 	return kinesisbatch.New(accept, opts...)
 }
 
-// concurrency is how many partition keys are processed at once
-// (CONSUMER_CONCURRENCY, default 1).
-func concurrency() (int, error) {
-	v := os.Getenv("CONSUMER_CONCURRENCY")
-	if v == "" {
-		return 1, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("CONSUMER_CONCURRENCY must be a positive integer, got %q", v)
-	}
-	return n, nil
-}
-
 func run() (*kinesisbatch.Handler, error) {
-	n, err := concurrency()
+	n, err := kinesisbatch.ConcurrencyFromEnv()
 	if err != nil {
 		return nil, err
 	}

@@ -148,20 +148,6 @@ func TestBadSchemaFile(t *testing.T) {
 	}
 }
 
-func TestConcurrency(t *testing.T) {
-	for _, tt := range []struct {
-		env     string
-		want    int
-		wantErr bool
-	}{{"", 1, false}, {"4", 4, false}, {"0", 0, true}, {"x", 0, true}} {
-		t.Setenv("CONSUMER_CONCURRENCY", tt.env)
-		got, err := concurrency()
-		if got != tt.want || (err != nil) != tt.wantErr || (err != nil && !strings.Contains(err.Error(), fmt.Sprintf("%q", tt.env))) {
-			t.Errorf("CONSUMER_CONCURRENCY=%q: got %d, %v; want %d, error %v naming the value", tt.env, got, err, tt.want, tt.wantErr)
-		}
-	}
-}
-
 // kinesisbatchLogger sends the batch log line to w and metrics nowhere.
 func kinesisbatchLogger(w io.Writer) []kinesisbatch.Option {
 	return []kinesisbatch.Option{kinesisbatch.WithLogger(slog.New(slog.NewJSONHandler(w, nil))), kinesisbatch.WithMetrics(io.Discard, "Test")}
