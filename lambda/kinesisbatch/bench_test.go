@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/standardstream/standardstream/lambda/internal/jsonlex"
 )
 
 // The benchmarks behind the performance targets of docs/consumer.md; run
@@ -179,7 +180,7 @@ func BenchmarkFloor(b *testing.B) {
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()
 	for b.Loop() {
-		s := scanner{buf: payload}
+		s := scanner{Lexer: jsonlex.Lexer{Buf: payload}}
 		if err := s.skip(0); err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/standardstream/standardstream/lambda/internal/jsonlex"
 )
 
 // Keys of the Lambda Kinesis event that a Record is built from; all others
@@ -61,11 +63,11 @@ type decoder struct {
 // decode parses a Lambda Kinesis event into records whose Data is decoded,
 // in payload order. The records do not alias payload.
 func (d *decoder) decode(payload []byte) ([]Record, error) {
-	d.s = scanner{buf: payload, keyBuf: d.s.keyBuf[:0]}
+	d.s = scanner{Lexer: jsonlex.Lexer{Buf: payload}, keyBuf: d.s.keyBuf[:0]}
 	d.raws, d.arena, d.data = d.raws[:0], d.arena[:0], d.data[:0]
 	d.hasShard, d.hasARN = false, false
 
-	if d.s.peek() != '{' {
+	if d.s.Peek() != '{' {
 		if err := d.s.skip(1); err != nil {
 			return nil, err
 		}
@@ -80,7 +82,7 @@ func (d *decoder) decode(payload []byte) ([]Record, error) {
 			return errors.New("payload has more than one Records member")
 		}
 		sawRecords = true
-		switch d.s.peek() {
+		switch d.s.Peek() {
 		case '[':
 			return d.s.array(d.record)
 		case 'n':
@@ -96,8 +98,8 @@ func (d *decoder) decode(payload []byte) ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.s.ws(); d.s.pos < len(payload) {
-		return nil, d.s.syntaxError("end of input after the top-level object")
+	if d.s.WS(); d.s.Pos < len(payload) {
+		return nil, d.s.SyntaxError("end of input after the top-level object")
 	}
 	if !sawRecords {
 		return nil, errors.New("payload has no Records array (not a Kinesis event)")
@@ -108,13 +110,13 @@ func (d *decoder) decode(payload []byte) ([]Record, error) {
 // release drops the decoder's references to the last payload and its
 // records, so that a pooled decoder does not keep them alive.
 func (d *decoder) release() {
-	d.s.buf = nil
+	d.s.Buf = nil
 	clear(d.recs)
 }
 
 // record decodes the i-th element of Records.
 func (d *decoder) record(i int) error {
-	if d.s.peek() != '{' {
+	if d.s.Peek() != '{' {
 		if err := d.s.skip(1); err != nil {
 			return err
 		}
@@ -131,7 +133,7 @@ func (d *decoder) record(i int) error {
 			if d.s.null() {
 				return nil
 			}
-			if d.s.peek() != '{' {
+			if d.s.Peek() != '{' {
 				return d.typeError("kinesis", "an object")
 			}
 			return d.s.object(func(key []byte) error { return d.kinesisField(&r, key) })
@@ -159,22 +161,22 @@ func (d *decoder) kinesisField(r *rawRecord, key []byte) error {
 			r.data = ref{off: -1} // encoding/json sets a []byte to nil on null
 			return nil
 		}
-		if d.s.peek() != '"' {
+		if d.s.Peek() != '"' {
 			return d.typeError("kinesis.data", "a base64 string")
 		}
 		off := len(d.data)
-		if out, end, ok := decodeFast(d.s.buf, d.s.pos+1, d.data); ok {
-			d.data, d.s.pos = out, end+1
+		if out, end, ok := decodeFast(d.s.Buf, d.s.Pos+1, d.data); ok {
+			d.data, d.s.Pos = out, end+1
 			r.data = ref{off, len(d.data) - off}
 			return nil
 		}
-		js, err := d.s.str()
+		js, err := d.s.Str()
 		if err != nil {
 			return err
 		}
-		text := d.s.buf[js.start:js.end]
-		if !js.plain {
-			d.tmp = unquote(d.tmp[:0], text)
+		text := d.s.Buf[js.Start:js.End]
+		if !js.Plain {
+			d.tmp = jsonlex.Unquote(d.tmp[:0], text)
 			text = d.tmp
 		}
 		if d.data, err = decodeSlow(text, d.data); err != nil {
@@ -183,11 +185,11 @@ func (d *decoder) kinesisField(r *rawRecord, key []byte) error {
 		r.data = ref{off, len(d.data) - off}
 		return nil
 	case keyArrival:
-		c := d.s.peek()
+		c := d.s.Peek()
 		if c != '-' && (c < '0' || c > '9') {
 			return d.typeError("kinesis.approximateArrivalTimestamp", "a number")
 		}
-		num, err := d.s.number()
+		num, err := d.s.Number()
 		if err != nil {
 			return err
 		}
@@ -224,16 +226,16 @@ func (d *decoder) stringField(dst *ref, field string, as storeAs) error {
 	if d.s.null() {
 		return nil
 	}
-	if d.s.peek() != '"' {
+	if d.s.Peek() != '"' {
 		return d.typeError(field, "a string")
 	}
-	js, err := d.s.str()
+	js, err := d.s.Str()
 	if err != nil {
 		return err
 	}
-	v := d.s.buf[js.start:js.end]
-	if !js.plain {
-		d.tmp = unquote(d.tmp[:0], v)
+	v := d.s.Buf[js.Start:js.End]
+	if !js.Plain {
+		d.tmp = jsonlex.Unquote(d.tmp[:0], v)
 		v = d.tmp
 	}
 	var last *ref

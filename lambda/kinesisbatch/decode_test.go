@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/standardstream/standardstream/lambda/internal/jsonlex"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated files in testdata/")
@@ -195,7 +196,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"control character", rec("{\"sequenceNumber\":\"2\",\"partitionKey\":\"a\tb\"}"), "control characters must be escaped"},
 		{"bad number", `{"x":01,"Records":[]}`, "invalid JSON: unexpected '1' at offset 6, want ',' or '}'"},
 		{"bad literal", `{"x":nul,"Records":[]}`, "invalid JSON: unexpected 'n' at offset 5, want null"},
-		{"too deep", `{"x":` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `,"Records":[]}`, "nested more than 10000 deep"},
+		{"too deep", `{"x":` + strings.Repeat("[", jsonlex.MaxDepth+1) + strings.Repeat("]", jsonlex.MaxDepth+1) + `,"Records":[]}`, "nested more than 10000 deep"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

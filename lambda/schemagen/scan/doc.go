@@ -1,6 +1,8 @@
 // Package scan is the runtime of the decoders that package schemagen
-// generates: a validating JSON scanner that reads a record in one pass, and
-// the JSON Schema formats, numbers and errors those decoders share.
+// generates: a validating JSON scanner that reads a record in one pass (its
+// strings, numbers and literals lexed by lambda/internal/jsonlex, which
+// package kinesisbatch shares), and the JSON Schema formats, numbers and
+// errors those decoders share.
 //
 // Its semantics follow the reference validator
 // (github.com/santhosh-tekuri/jsonschema/v6 with format assertions on, which

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/standardstream/standardstream/lambda/internal/jsonlex"
 )
 
 // Error is a record that is not valid JSON or breaks the schema.
@@ -44,10 +46,17 @@ func Invalid(keyword, format string, args ...any) error {
 }
 
 func (d *Decoder) syntaxError(want string) error {
-	if d.pos >= len(d.buf) {
-		return &Error{Message: "unexpected end of input, want " + want, Offset: d.pos}
+	return fromLex(d.lx.SyntaxError(want))
+}
+
+// fromLex turns a *jsonlex.SyntaxError, the only error jsonlex returns, into
+// an *Error, and nil into nil. It inlines, so the hot path pays one compare.
+func fromLex(err error) error {
+	if err == nil {
+		return nil
 	}
-	return &Error{Message: fmt.Sprintf("unexpected %q at offset %d, want %s", d.buf[d.pos], d.pos, want), Offset: d.pos}
+	e := err.(*jsonlex.SyntaxError)
+	return &Error{Message: e.Msg, Offset: e.Offset}
 }
 
 // IsInvalid reports whether err is a schema violation, as opposed to a

@@ -146,7 +146,7 @@ type Bound struct {
 func NewBound(num string) Bound {
 	var d Decoder
 	d.Reset([]byte(num))
-	if _, err := d.number(); err != nil || d.End() != nil {
+	if _, err := d.lx.Number(); err != nil || d.End() != nil {
 		panic("scan: NewBound: not a JSON number: " + num)
 	}
 	var dec decimal
