@@ -62,14 +62,22 @@ type Summary struct {
 
 // RedriveLine returns the summary line of a redrive:
 // "redrive: objects O, records R, put P, failed F, skipped S".
-func (s Summary) RedriveLine() string {
-	return fmt.Sprintf("redrive: objects %d, records %d, put %d, failed %d, skipped %d", s.Objects, s.Records, s.Put, s.Failed, s.Skipped)
+func (s Summary) RedriveLine() string { return "redrive: " + s.redriveCounts() }
+
+// redriveCounts is RedriveLine without "redrive: ", the progress status of
+// a redrive from S3.
+func (s Summary) redriveCounts() string {
+	return fmt.Sprintf("objects %d, records %d, put %d, failed %d, skipped %d", s.Objects, s.Records, s.Put, s.Failed, s.Skipped)
 }
 
 // ReplayLine returns the summary line of a replay:
 // "replay: objects O, records R, put P, failed F".
-func (s Summary) ReplayLine() string {
-	return fmt.Sprintf("replay: objects %d, records %d, put %d, failed %d", s.Objects, s.Records, s.Put, s.Failed)
+func (s Summary) ReplayLine() string { return "replay: " + s.replayCounts() }
+
+// replayCounts is ReplayLine without "replay: ", the progress status of a
+// replay.
+func (s Summary) replayCounts() string {
+	return fmt.Sprintf("objects %d, records %d, put %d, failed %d", s.Objects, s.Records, s.Put, s.Failed)
 }
 
 // A Redriver puts records that a Kinesis event-source mapping gave up on
@@ -292,8 +300,7 @@ type fetched struct {
 func (run *redriveRun) status() string {
 	run.mu.Lock()
 	defer run.mu.Unlock()
-	s := run.sum
-	return fmt.Sprintf("objects %d, records %d, put %d, failed %d, skipped %d", s.Objects, s.Records, s.Put, s.Failed, s.Skipped)
+	return run.sum.redriveCounts()
 }
 
 func (run *redriveRun) redrive(ctx context.Context, objects []objectEntry) (Summary, error) {

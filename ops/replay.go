@@ -135,7 +135,7 @@ func (r *Replayer) Run(ctx context.Context, loc S3Location) (Summary, error) {
 	status := func() string {
 		mu.Lock()
 		defer mu.Unlock()
-		return fmt.Sprintf("objects %d, records %d, put %d, failed %d", sum.Objects, sum.Records, sum.Put, sum.Failed)
+		return sum.replayCounts()
 	}
 	prog := newProgress(r.Progress, "replay", len(keys), r.ProgressEvery, status)
 	defer prog.finish()
