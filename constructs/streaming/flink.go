@@ -474,31 +474,29 @@ func (s *StandardStream) analyticsAlarmSpecs() []alarmSpec {
 	if s.Analytics.FanOut == nil {
 		lagText = "AWS/KinesisAnalytics millisBehindLatest, largest of the application's series (Metrics Insights MAX)"
 	}
-	return []alarmSpec{{
-		id: "AnalyticsDowntimeAlarm", runbook: RunbookAnalyticsDowntime,
-		description: "The Flink application is failing or restarting: it processes no records.",
-		metric:      s.FlinkMetric("downtime", "Maximum"),
-		threshold:   1, thresholdText: "1 ms", periods: 2, datapoints: 2,
-	}, {
-		id: "AnalyticsCheckpointAlarm", runbook: RunbookAnalyticsCheckpoints,
-		description:   "The Flink application's checkpoints are failing: a restart would reprocess or lose state since the last good one.",
-		metric:        failed,
-		metricText:    "AWS/KinesisAnalytics RATE(numberOfFailedCheckpoints) > 0 (Maximum)",
-		periodMinutes: 5,
-		threshold:     1, thresholdText: "1", periods: 1, datapoints: 1,
-	}, {
-		id: "AnalyticsLagAlarm", runbook: RunbookAnalyticsLag,
-		description: fmt.Sprintf("The Flink application is more than %s behind the stream.", human(cfg.iteratorAgeThreshold)),
-		metric:      s.analyticsLag(),
-		metricText:  lagText,
-		threshold:   *cfg.iteratorAgeThreshold.ToMilliseconds(nil), thresholdText: human(cfg.iteratorAgeThreshold), periods: 5, datapoints: 5,
-	}, {
-		id: "AnalyticsBackpressureAlarm", runbook: RunbookAnalyticsBackpressure,
-		description: fmt.Sprintf("A task of the Flink application is back-pressured for %v ms of every second or more: a downstream operator or sink cannot keep up.", cfg.analytics.backpressureThresholdMsPS),
-		metric:      backpressure,
-		metricText:  "AWS/KinesisAnalytics backPressuredTimeMsPerSecond, busiest task (Maximum)",
-		threshold:   cfg.analytics.backpressureThresholdMsPS, thresholdText: fmt.Sprintf("%v ms/s", cfg.analytics.backpressureThresholdMsPS), periods: 5, datapoints: 5,
-	}}
+	return []alarmSpec{
+		{
+			id: "AnalyticsDowntimeAlarm", runbook: RunbookAnalyticsDowntime,
+			description: "The Flink application is failing or restarting: it processes no records.",
+			metric:      s.FlinkMetric("downtime", "Maximum"),
+			threshold:   1, thresholdText: "1 ms", periods: 2, datapoints: 2,
+		}, {
+			id: "AnalyticsCheckpointAlarm", runbook: RunbookAnalyticsCheckpoints,
+			description:   "The Flink application's checkpoints are failing: a restart would reprocess or lose state since the last good one.",
+			metric:        failed,
+			metricText:    "AWS/KinesisAnalytics RATE(numberOfFailedCheckpoints) > 0 (Maximum)",
+			periodMinutes: 5,
+			threshold:     1, thresholdText: "1", periods: 1, datapoints: 1,
+		},
+		s.lagAlarm("AnalyticsLagAlarm", RunbookAnalyticsLag, "The Flink application is more than %s behind the stream.", s.analyticsLag(), lagText),
+		{
+			id: "AnalyticsBackpressureAlarm", runbook: RunbookAnalyticsBackpressure,
+			description: fmt.Sprintf("A task of the Flink application is back-pressured for %v ms of every second or more: a downstream operator or sink cannot keep up.", cfg.analytics.backpressureThresholdMsPS),
+			metric:      backpressure,
+			metricText:  "AWS/KinesisAnalytics backPressuredTimeMsPerSecond, busiest task (Maximum)",
+			threshold:   cfg.analytics.backpressureThresholdMsPS, thresholdText: fmt.Sprintf("%v ms/s", cfg.analytics.backpressureThresholdMsPS), periods: 5, datapoints: 5,
+		},
+	}
 }
 
 // analyticsWidgets are the dashboard row of the Flink application.

@@ -116,46 +116,55 @@ func (a alarmSpec) periodText() string {
 	return "one-minute"
 }
 
+// lagAlarm is an alarm on how far a reader of the stream is behind, in
+// milliseconds: at the iterator-age threshold for five minutes. description
+// has one %s, the threshold; metricText is as in alarmSpec.
+func (s *StandardStream) lagAlarm(id, runbook, description string, metric awscloudwatch.IMetric, metricText string) alarmSpec {
+	t := s.settings.iteratorAgeThreshold
+	return alarmSpec{
+		id: id, runbook: runbook,
+		description: fmt.Sprintf(description, human(t)),
+		metric:      metric,
+		metricText:  metricText,
+		threshold:   *t.ToMilliseconds(nil), thresholdText: human(t), periods: 5, datapoints: 5,
+	}
+}
+
 func (s *StandardStream) newMonitoring() {
 	cfg := s.settings
 	s.AlarmTopic = cfg.topic
 	if s.AlarmTopic == nil {
 		s.AlarmTopic = s.newAlarmTopic()
 	}
-	iteratorAgeMs := *cfg.iteratorAgeThreshold.ToMilliseconds(nil)
 	freshnessSec := *cfg.freshnessThreshold.ToSeconds(nil)
 
-	specs := []alarmSpec{{
-		id: "IteratorAgeAlarm", runbook: RunbookIteratorAge,
-		description: fmt.Sprintf("The consumer is more than %s behind the stream.", human(cfg.iteratorAgeThreshold)),
-		metric:      s.ConsumerMetric("IteratorAge", "Maximum"),
-		threshold:   iteratorAgeMs, thresholdText: human(cfg.iteratorAgeThreshold), periods: 5, datapoints: 5,
-	}, {
-		id: "StreamIteratorAgeAlarm", runbook: RunbookStreamIteratorAge,
-		description: fmt.Sprintf("A reader of the stream (the archive or another GetRecords consumer) is more than %s behind.", human(cfg.iteratorAgeThreshold)),
-		metric:      s.StreamMetric("GetRecords.IteratorAgeMilliseconds", "Maximum"),
-		threshold:   iteratorAgeMs, thresholdText: human(cfg.iteratorAgeThreshold), periods: 5, datapoints: 5,
-	}, {
-		id: "WriteThrottleAlarm", runbook: RunbookWriteThrottles,
-		description: "Producers' writes are being throttled in most of the last 5 minutes.",
-		metric:      s.StreamMetric("WriteProvisionedThroughputExceeded", "Sum"),
-		threshold:   1, thresholdText: "1", periods: throttleEvaluationMinutes, datapoints: 3,
-	}, {
-		id: "ConsumerErrorAlarm", runbook: RunbookConsumerErrors,
-		description: "The consumer failed whole invocations (crash, timeout or undecodable batch); record-level failures are reported separately.",
-		metric:      s.ConsumerMetric("Errors", "Sum"),
-		threshold:   1, thresholdText: "1", periods: 3, datapoints: 2,
-	}, {
-		id: "FailedRecordsAlarm", runbook: RunbookFailedRecords,
-		description: "Records were given up on and sent to the failure destination.",
-		metric:      s.MappingMetric("OnFailureDestinationDeliveredEventCount", "Sum"),
-		threshold:   1, thresholdText: "1", periods: 1, datapoints: 1,
-	}, {
-		id: "FailureDeliveryAlarm", runbook: RunbookFailureDelivery,
-		description: "Lambda could not write discarded records to the failure destination: they are being lost.",
-		metric:      s.ConsumerMetric("DestinationDeliveryFailures", "Sum"),
-		threshold:   1, thresholdText: "1", periods: 1, datapoints: 1,
-	}}
+	specs := []alarmSpec{
+		s.lagAlarm("IteratorAgeAlarm", RunbookIteratorAge, "The consumer is more than %s behind the stream.",
+			s.ConsumerMetric("IteratorAge", "Maximum"), ""),
+		s.lagAlarm("StreamIteratorAgeAlarm", RunbookStreamIteratorAge, "A reader of the stream (the archive or another GetRecords consumer) is more than %s behind.",
+			s.StreamMetric("GetRecords.IteratorAgeMilliseconds", "Maximum"), ""),
+		{
+			id: "WriteThrottleAlarm", runbook: RunbookWriteThrottles,
+			description: "Producers' writes are being throttled in most of the last 5 minutes.",
+			metric:      s.StreamMetric("WriteProvisionedThroughputExceeded", "Sum"),
+			threshold:   1, thresholdText: "1", periods: throttleEvaluationMinutes, datapoints: 3,
+		}, {
+			id: "ConsumerErrorAlarm", runbook: RunbookConsumerErrors,
+			description: "The consumer failed whole invocations (crash, timeout or undecodable batch); record-level failures are reported separately.",
+			metric:      s.ConsumerMetric("Errors", "Sum"),
+			threshold:   1, thresholdText: "1", periods: 3, datapoints: 2,
+		}, {
+			id: "FailedRecordsAlarm", runbook: RunbookFailedRecords,
+			description: "Records were given up on and sent to the failure destination.",
+			metric:      s.MappingMetric("OnFailureDestinationDeliveredEventCount", "Sum"),
+			threshold:   1, thresholdText: "1", periods: 1, datapoints: 1,
+		}, {
+			id: "FailureDeliveryAlarm", runbook: RunbookFailureDelivery,
+			description: "Lambda could not write discarded records to the failure destination: they are being lost.",
+			metric:      s.ConsumerMetric("DestinationDeliveryFailures", "Sum"),
+			threshold:   1, thresholdText: "1", periods: 1, datapoints: 1,
+		},
+	}
 	if s.DeliveryStream != nil {
 		specs = append(specs, alarmSpec{
 			id: "ArchiveFreshnessAlarm", runbook: RunbookArchiveFreshness,
@@ -187,13 +196,8 @@ func (s *StandardStream) newMonitoring() {
 		threshold:     1, thresholdText: "1", periods: 3, datapoints: 3,
 	})
 	if s.fanOut != nil {
-		specs = append(specs, alarmSpec{
-			id: "FanOutLagAlarm", runbook: RunbookFanOutLag,
-			description: fmt.Sprintf("The consumer's enhanced fan-out subscription is more than %s behind the stream.", human(cfg.iteratorAgeThreshold)),
-			metric:      s.fanOutLag(s.fanOut),
-			metricText:  "AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest (Maximum), the consumer's fan-out",
-			threshold:   iteratorAgeMs, thresholdText: human(cfg.iteratorAgeThreshold), periods: 5, datapoints: 5,
-		})
+		specs = append(specs, s.lagAlarm("FanOutLagAlarm", RunbookFanOutLag, "The consumer's enhanced fan-out subscription is more than %s behind the stream.",
+			s.fanOutLag(s.fanOut), "AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest (Maximum), the consumer's fan-out"))
 	}
 	specs = append(specs, s.analyticsAlarmSpecs()...)
 	action := awscloudwatchactions.NewSnsAction(s.AlarmTopic)
