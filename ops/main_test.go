@@ -22,7 +22,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
-	"github.com/standardstream/standardstream/internal/kinesislocal"
+	"github.com/standardstream/standardstream/kinesislocal"
 	"github.com/standardstream/standardstream/producer"
 )
 

@@ -31,7 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/standardstream/standardstream/internal/faultproxy"
-	"github.com/standardstream/standardstream/internal/kinesislocal"
+	"github.com/standardstream/standardstream/kinesislocal"
 	"github.com/standardstream/standardstream/localesm"
 )
 
