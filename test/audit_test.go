@@ -14,20 +14,15 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/standardstream/standardstream/audit"
 	"github.com/standardstream/standardstream/constructs/streaming"
 	"github.com/standardstream/standardstream/internal/cdktest"
-	"github.com/standardstream/standardstream/internal/controltower"
 	"github.com/standardstream/standardstream/stacks"
 )
 
-// config is what decides which exemptions apply to one StandardStream.
-type config struct{ key, destroy bool }
-
-// audited is a set of templates and the StandardStreams in them, by
-// construct path ("<stack>/<id>").
+// audited is a set of templates.
 type audited struct {
 	templates []string
-	streams   map[string]config
 	// teams are resources the test creates for the streams (a team's own
 	// key), which are not the construct's to audit.
 	teams []string
@@ -37,10 +32,9 @@ type audited struct {
 // TestSnapshots keeps equal to synth) and a template with one StandardStream
 // per other option combination, synthesized here.
 func auditedTemplates(t *testing.T) audited {
-	a := audited{streams: map[string]config{}}
+	var a audited
 	for _, env := range stacks.Environments() {
 		a.templates = append(a.templates, filepath.Join("testdata", env.StackName()+".template.json"))
-		a.streams[env.StackName()+"/Events"] = config{destroy: env.RemovalPolicy == awscdk.RemovalPolicy_DESTROY}
 	}
 
 	app := cdktest.NewApp(t, false)
@@ -68,7 +62,6 @@ func auditedTemplates(t *testing.T) audited {
 			s.GrantWrite(awsiam.NewAccountPrincipal(jsii.String("111122223333")))
 			s.GrantQuery(awsiam.NewRole(stack, jsii.String("Analyst"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
 		}
-		a.streams["Options/"+id] = config{key: props.EncryptionKey != nil, destroy: props.RemovalPolicy == awscdk.RemovalPolicy_DESTROY}
 	}
 	if errs := cdktest.Errors(stack); len(errs) > 0 {
 		t.Fatalf("the options stack has synth errors:\n%s", strings.Join(errs, "\n"))
@@ -93,60 +86,31 @@ func TestAudits(t *testing.T) {
 	})
 	t.Run("control tower", func(t *testing.T) {
 		t.Parallel()
-		findings, err := controltower.Check(cdktest.Root(t), a.templates...)
+		findings, err := audit.ControlTower(cdktest.Root(t), a.templates...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(findings) == 0 {
 			t.Fatal("no findings at all; the audit is not running (every template has exempted ones)")
 		}
-		used := map[int]bool{}
-		for _, f := range findings {
-			i, ok := a.exemption(f)
-			if !ok {
-				t.Errorf("not exempted: %s", f)
-				continue
-			}
-			used[i] = true
+		// The team's own resources the test adds are not the construct's.
+		findings = slices.DeleteFunc(findings, func(f audit.Finding) bool {
+			parts := strings.Split(f.Path, "/")
+			return len(parts) >= 2 && slices.Contains(a.teams, strings.Join(parts[:2], "/"))
+		})
+		rest, used, err := audit.Exempt(findings, a.templates...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rest {
+			t.Errorf("not exempted: %s", f)
 		}
 		for i, e := range streaming.ControlTowerExemptions {
-			if !used[i] {
+			if !slices.Contains(used, i) {
 				t.Errorf("exemption %s on %s (%s) is not needed any more; remove it", e.Control, e.Resource, e.When)
 			}
 		}
 	})
-}
-
-// exemption returns the index of the exemption that covers f.
-func (a audited) exemption(f controltower.Finding) (int, bool) {
-	parts := strings.Split(f.Path, "/")
-	if len(parts) < 3 || slices.Contains(a.teams, strings.Join(parts[:2], "/")) {
-		return -1, slices.Contains(a.teams, strings.Join(parts[:min(2, len(parts))], "/"))
-	}
-	cfg, inStream := a.streams[strings.Join(parts[:2], "/")]
-	resource := parts[1] // a stack-level singleton CDK adds for the streams
-	if inStream {
-		resource = parts[2]
-	}
-	for i, e := range streaming.ControlTowerExemptions {
-		if e.Control != f.Control || e.Resource != resource {
-			continue
-		}
-		switch e.When {
-		case streaming.Always:
-			return i, true
-		case streaming.WithoutEncryptionKey:
-			if inStream && !cfg.key {
-				return i, true
-			}
-		case streaming.WithRemovalPolicyDestroy:
-			// A stack-level singleton exists only for a DESTROY stream.
-			if !inStream || cfg.destroy {
-				return i, true
-			}
-		}
-	}
-	return -1, false
 }
 
 // docs/security.md lists every Control Tower exemption with its reason.

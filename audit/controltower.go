@@ -1,9 +1,4 @@
-// Package controltower audits CloudFormation templates with AWS Control
-// Tower's proactive controls, as an outside auditor does: cfn-guard and the
-// Control Tower rules that the npm package @cdklabs/cdk-validator-cfnguard
-// bundles (pinned in package.json, installed into node_modules by `make
-// deps`), run over the synthesized templates.
-package controltower
+package audit
 
 import (
 	"bytes"
@@ -23,26 +18,27 @@ import (
 var packageDir = filepath.Join("node_modules", "@cdklabs", "cdk-validator-cfnguard")
 
 // Tools returns the cfn-guard binary for this platform and the directory of
-// the Control Tower rules, both from the npm package under root.
+// the Control Tower rules, both from the npm package
+// @cdklabs/cdk-validator-cfnguard in root's node_modules.
 func Tools(root string) (guard, rules string, err error) {
 	// The package names platforms and architectures as cfn-guard's releases do.
 	platform := map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS]
 	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
 	if platform == "" || arch == "" {
-		return "", "", fmt.Errorf("controltower: cfn-guard is not shipped for %s/%s", runtime.GOOS, runtime.GOARCH)
+		return "", "", fmt.Errorf("audit: control tower: cfn-guard is not shipped for %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
 	pkg := filepath.Join(root, packageDir)
 	guard = filepath.Join(pkg, "bin", platform, arch, "cfn-guard")
 	rules = filepath.Join(pkg, "rules", "control-tower", "cfn-guard")
 	for _, p := range []string{guard, rules} {
 		if _, err := os.Stat(p); err != nil {
-			return "", "", fmt.Errorf("controltower: %w (run `make deps` to install @cdklabs/cdk-validator-cfnguard)", err)
+			return "", "", fmt.Errorf("audit: control tower: %w (run `make deps` to install @cdklabs/cdk-validator-cfnguard)", err)
 		}
 	}
 	return guard, rules, nil
 }
 
-// A Finding is one resource that fails one control.
+// A Finding is one resource that fails one Control Tower control.
 type Finding struct {
 	// Template is the template file's base name.
 	Template string
@@ -55,6 +51,7 @@ type Finding struct {
 	Path string
 }
 
+// String returns "<control> <template>: <construct path or logical ID>".
 func (f Finding) String() string {
 	where := f.Path
 	if where == "" {
@@ -63,12 +60,12 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s %s: %s", f.Control, f.Template, where)
 }
 
-// Check runs the Control Tower rules over templates, in one cfn-guard run,
+// ControlTower runs AWS Control Tower's proactive controls over templates, in one cfn-guard run,
 // and returns each failing resource and control, sorted. Only rules that
 // report on a resource type the templates contain are run (a rule for an
 // absent type can only skip), which makes the run several times faster
 // with the same result.
-func Check(root string, templates ...string) ([]Finding, error) {
+func ControlTower(root string, templates ...string) ([]Finding, error) {
 	guard, rules, err := Tools(root)
 	if err != nil {
 		return nil, err
@@ -97,7 +94,7 @@ func Check(root string, templates ...string) ([]Finding, error) {
 	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 19 {
-			return nil, fmt.Errorf("controltower: cfn-guard: %v\n%s", err, stderr.String())
+			return nil, fmt.Errorf("audit: control tower: cfn-guard: %v\n%s", err, stderr.String())
 		}
 	}
 	return parse(stdout.Bytes())
@@ -119,7 +116,7 @@ type report struct {
 func parse(out []byte) ([]Finding, error) {
 	var reports []report
 	if err := json.Unmarshal(out, &reports); err != nil {
-		return nil, fmt.Errorf("controltower: cfn-guard output: %w", err)
+		return nil, fmt.Errorf("audit: control tower: cfn-guard output: %w", err)
 	}
 	var findings []Finding
 	for _, r := range reports {
@@ -132,7 +129,7 @@ func parse(out []byte) ([]Finding, error) {
 			controls := controlID.FindAllSubmatch(failed, -1)
 			resources := resourceID.FindAllSubmatch(failed, -1)
 			if len(controls) == 0 || len(resources) == 0 {
-				return nil, fmt.Errorf("controltower: %s: a failed rule without a control ID or resource: %.300s", r.Name, failed)
+				return nil, fmt.Errorf("audit: control tower: %s: a failed rule without a control ID or resource: %.300s", r.Name, failed)
 			}
 			for _, c := range controls {
 				for _, res := range resources {
@@ -185,10 +182,10 @@ func applicableRules(dir string, types map[string]bool) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("controltower: %w", err)
+		return nil, fmt.Errorf("audit: control tower: %w", err)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("controltower: no rule in %s applies to the templates' resource types", dir)
+		return nil, fmt.Errorf("audit: control tower: no rule in %s applies to the templates' resource types", dir)
 	}
 	return files, nil
 }
@@ -197,13 +194,13 @@ func applicableRules(dir string, types map[string]bool) ([]string, error) {
 func resourceTypes(template string, types map[string]bool) error {
 	raw, err := os.ReadFile(template)
 	if err != nil {
-		return fmt.Errorf("controltower: %w", err)
+		return fmt.Errorf("audit: control tower: %w", err)
 	}
 	var t struct {
 		Resources map[string]struct{ Type string }
 	}
 	if err := json.Unmarshal(raw, &t); err != nil {
-		return fmt.Errorf("controltower: %s: %w", template, err)
+		return fmt.Errorf("audit: control tower: %s: %w", template, err)
 	}
 	for _, r := range t.Resources {
 		types[r.Type] = true
@@ -216,7 +213,7 @@ func resourceTypes(template string, types map[string]bool) error {
 func constructPaths(template string) (map[string]string, error) {
 	raw, err := os.ReadFile(template)
 	if err != nil {
-		return nil, fmt.Errorf("controltower: %w", err)
+		return nil, fmt.Errorf("audit: control tower: %w", err)
 	}
 	var t struct {
 		Resources map[string]struct {
@@ -224,7 +221,7 @@ func constructPaths(template string) (map[string]string, error) {
 		}
 	}
 	if err := json.Unmarshal(raw, &t); err != nil {
-		return nil, fmt.Errorf("controltower: %s: %w", template, err)
+		return nil, fmt.Errorf("audit: control tower: %s: %w", template, err)
 	}
 	paths := map[string]string{}
 	for id, r := range t.Resources {

@@ -1,4 +1,4 @@
-package controltower_test
+package audit_test
 
 import (
 	"path/filepath"
@@ -6,18 +6,18 @@ import (
 	"testing"
 
 	"github.com/standardstream/standardstream/internal/cdktest"
-	"github.com/standardstream/standardstream/internal/controltower"
+	"github.com/standardstream/standardstream/audit"
 )
 
 func TestCheck(t *testing.T) {
-	findings, err := controltower.Check(cdktest.Root(t), filepath.Join("testdata", "bucket.template.json"))
+	findings, err := audit.ControlTower(cdktest.Root(t), filepath.Join("testdata", "bucket.template.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	has := func(control, id string) bool {
-		return slices.ContainsFunc(findings, func(f controltower.Finding) bool { return f.Control == control && f.LogicalID == id })
+		return slices.ContainsFunc(findings, func(f audit.Finding) bool { return f.Control == control && f.LogicalID == id })
 	}
-	want := controltower.Finding{Template: "bucket.template.json", Control: "CT.S3.PR.9", LogicalID: "Plain", Path: "Test/Plain/Resource"}
+	want := audit.Finding{Template: "bucket.template.json", Control: "CT.S3.PR.9", LogicalID: "Plain", Path: "Test/Plain/Resource"}
 	if !slices.Contains(findings, want) {
 		t.Errorf("got %v, want it to contain %v", findings, want)
 	}
