@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/standardstream/standardstream/internal/cdktest"
 	"github.com/standardstream/standardstream/audit"
+	"github.com/standardstream/standardstream/internal/cdktest"
 )
 
 func TestCheck(t *testing.T) {

@@ -32,6 +32,11 @@ func Nag(templates ...string) (findings []string, err error) {
 	if len(templates) == 0 {
 		return nil, fmt.Errorf("audit: nag: no templates")
 	}
+	for _, template := range templates {
+		if _, err := os.Stat(template); err != nil {
+			return nil, fmt.Errorf("audit: nag: %w", err)
+		}
+	}
 	out, err := os.MkdirTemp("", "audit-nag-")
 	if err != nil {
 		return nil, err
@@ -54,9 +59,6 @@ func Nag(templates ...string) (findings []string, err error) {
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
 	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
 	for _, template := range templates {
-		if _, err := os.Stat(template); err != nil {
-			return nil, fmt.Errorf("audit: nag: %w", err)
-		}
 		// The template's own bootstrap parameter and rule come along, so the
 		// auditing stack adds none.
 		stack := awscdk.NewStack(app, jsii.String(stackID(template)), &awscdk.StackProps{

@@ -1,12 +1,17 @@
+//go:build unix
+
 package scaffold
 
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -42,9 +47,9 @@ func forTeams(t *testing.T) []string {
 // TestForTeams runs the README's "For teams" commands in an empty module
 // that requires this checkout: `standardstream new` twice, each time
 // followed by the generated app's make synth and make test (go vet, the
-// consumers' tests, cdk-nag, the snapshots that new wrote, docs --check).
-// It shares this repository's node_modules and Go caches. It takes minutes
-// on a busy machine; -short skips it.
+// consumers' tests, the outside audits, the snapshots that new wrote, docs/
+// current), then make local. It shares this repository's node_modules and
+// Go caches; -short skips it.
 func TestForTeams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the scaffold end-to-end test")
@@ -65,7 +70,7 @@ func TestForTeams(t *testing.T) {
 		}
 	}
 
-	dir := t.TempDir()
+	dir := teamsDir(t, repo)
 	// In place of go mod init and go get: a module that requires this
 	// checkout, with its go.sum so nothing is downloaded.
 	gomod := "module example.com/orders\n\ngo 1.26.0\n\nrequire github.com/standardstream/standardstream v0.0.0\n\nreplace github.com/standardstream/standardstream => " + repo + "\n\ntool " + CLI + "\n"
@@ -152,6 +157,37 @@ func TestForTeams(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "stacks", "refunds.go")); err == nil {
 		t.Error("a refused new wrote stacks/refunds.go")
 	}
+}
+
+// teamsDir returns an empty directory for the team's module, at the same
+// path on every run from this checkout. The Go build cache keys a package
+// by its directory as well as its files, so a path that stays the same lets
+// warm runs reuse the compiled and linked CDK app, test binaries aside,
+// when the scaffold's output has not changed. The directory is removed
+// before and after the test; a lock keeps two runs from sharing it.
+func teamsDir(t *testing.T, repo string) string {
+	t.Helper()
+	sum := sha256.Sum256([]byte(repo))
+	dir := filepath.Join(os.TempDir(), "standardstream-forteams-"+hex.EncodeToString(sum[:6]))
+	lock, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		t.Fatalf("another TestForTeams of %s is running (%s.lock): %v", repo, dir, err)
+	}
+	t.Cleanup(func() {
+		os.RemoveAll(dir)
+		lock.Close()
+	})
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func at(s []string, i int) string {
