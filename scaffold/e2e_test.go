@@ -94,8 +94,19 @@ func TestForTeams(t *testing.T) {
 	if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
+	// The commands outside make (new) run jsii's Node.js as the generated
+	// Makefile does, with build/jsii-node's flags.
+	jsiiNode, err := render("templates/app/build/jsii-node.tmpl", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := filepath.Join(t.TempDir(), "jsii-node")
+	if err := os.WriteFile(node, jsiiNode, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	env := append(os.Environ(),
 		"PATH="+filepath.Join(nodeModules, ".bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"JSII_NODE="+node,
 		"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1",
 	)
 	for _, c := range cmds {
@@ -146,7 +157,7 @@ func TestForTeams(t *testing.T) {
 	if err := os.WriteFile(gold, []byte(stale), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, kv := range env[len(env)-2:] {
+	for _, kv := range env[len(env)-3:] {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}

@@ -308,7 +308,7 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(full, f.content, 0o644); err != nil {
+		if err := writeFile(full, f.content); err != nil {
 			return nil, err
 		}
 		m.Files[f.path] = hash(f.content)
@@ -353,6 +353,19 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Generated = append(res.Generated, written...)
 	return res, nil
+}
+
+// writeFile writes content to name; a script (starting with "#!") is
+// executable.
+func writeFile(name string, content []byte) error {
+	mode := os.FileMode(0o644)
+	if bytes.HasPrefix(content, []byte("#!")) {
+		mode = 0o755
+	}
+	if err := os.WriteFile(name, content, mode); err != nil {
+		return err
+	}
+	return os.Chmod(name, mode)
 }
 
 // appPaths maps an app template to the file it writes.
