@@ -12,10 +12,11 @@
 // which the package.json of an app that `standardstream new` creates pins
 // (`make deps` installs it).
 //
-// A team's test, after synthesizing its app into dir:
+// A team's test, with the synthesized templates (see the test that
+// `standardstream new` writes, test/stacks_test.go):
 //
 //	if f, err := audit.Nag(templates...); err != nil || len(f) > 0 { ... }
 //	findings, err := audit.ControlTower(root, templates...)
-//	rest, err := audit.Exempt(findings, templates...)
+//	rest, _, err := audit.Exempt(findings, templates...)
 //	// rest must be empty
 package audit
