@@ -1,17 +1,12 @@
-//go:build unix
-
 package scaffold
 
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -70,7 +65,7 @@ func TestForTeams(t *testing.T) {
 		}
 	}
 
-	dir := teamsDir(t, repo)
+	dir := t.TempDir()
 	// In place of go mod init and go get: a module that requires this
 	// checkout, with its go.sum so nothing is downloaded.
 	gomod := "module example.com/orders\n\ngo 1.26.0\n\nrequire github.com/standardstream/standardstream v0.0.0\n\nreplace github.com/standardstream/standardstream => " + repo + "\n\ntool " + CLI + "\n"
@@ -168,37 +163,6 @@ func TestForTeams(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "stacks", "refunds.go")); err == nil {
 		t.Error("a refused new wrote stacks/refunds.go")
 	}
-}
-
-// teamsDir returns an empty directory for the team's module, at the same
-// path on every run from this checkout. The Go build cache keys a package
-// by its directory as well as its files, so a path that stays the same lets
-// warm runs reuse the compiled and linked CDK app, test binaries aside,
-// when the scaffold's output has not changed. The directory is removed
-// before and after the test; a lock keeps two runs from sharing it.
-func teamsDir(t *testing.T, repo string) string {
-	t.Helper()
-	sum := sha256.Sum256([]byte(repo))
-	dir := filepath.Join(os.TempDir(), "standardstream-forteams-"+hex.EncodeToString(sum[:6]))
-	lock, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		lock.Close()
-		t.Fatalf("another TestForTeams of %s is running (%s.lock): %v", repo, dir, err)
-	}
-	t.Cleanup(func() {
-		os.RemoveAll(dir)
-		lock.Close()
-	})
-	if err := os.RemoveAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 func at(s []string, i int) string {
