@@ -1,8 +1,10 @@
 package localrun
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -55,6 +57,35 @@ func RunApp(ctx context.Context, opts AppOptions) error {
 	if err != nil {
 		return err
 	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesis-local", "main.js")); err != nil {
+		return fmt.Errorf("local: kinesis-local is not installed in %s: run make deps (package.json pins it)", filepath.Join(dir, "node_modules"))
+	}
+	// kinesis-local starts while the app synthesizes and the consumers
+	// build: each mostly waits on a process of its own.
+	fmt.Fprintln(opts.Log, "local: starting kinesis-local")
+	type started struct {
+		server *kinesislocal.Server
+		err    error
+	}
+	starting := make(chan started, 1)
+	go func() {
+		s, err := kinesislocal.Start(ctx, kinesislocal.Config{Dir: dir})
+		starting <- started{s, err}
+	}()
+	var server *kinesislocal.Server
+	received := false
+	defer func() {
+		if !received {
+			received = true
+			if r := <-starting; r.server != nil {
+				r.server.Stop()
+			}
+		}
+		if server != nil {
+			server.Stop()
+		}
+	}()
+
 	fmt.Fprintf(opts.Log, "local: synthesizing the app in %s\n", dir)
 	a, err := cdkapp.Synth(ctx, dir, cdkapp.Options{})
 	if err != nil {
@@ -75,6 +106,21 @@ func RunApp(ctx context.Context, opts AppOptions) error {
 	}
 	defer os.RemoveAll(bin)
 	consumers := make([]string, len(streams))
+	type build struct {
+		id, entry string
+		cmd       *exec.Cmd
+		out       *bytes.Buffer
+	}
+	var builds []build
+	// On an early return, the builds already started are stopped.
+	defer func() {
+		for _, b := range builds {
+			if b.cmd.ProcessState == nil {
+				b.cmd.Process.Kill()
+				b.cmd.Wait()
+			}
+		}
+	}()
 	for i, s := range streams {
 		entry := s.Spec.Consumer.Entry
 		if entry == "" {
@@ -107,23 +153,32 @@ func RunApp(ctx context.Context, opts AppOptions) error {
 		consumers[i] = filepath.Join(root, "bootstrap")
 		fmt.Fprintf(opts.Log, "local: building %s's consumer %s\n", s.ID, entry)
 		// For this machine, as the Lambda binary is built otherwise
-		// (lambda.norpc: the Runtime API only).
+		// (lambda.norpc: the Runtime API only). The builds run at once.
 		cmd := exec.CommandContext(ctx, "go", "build", "-tags=lambda.norpc", "-o", consumers[i], ".")
 		cmd.Dir = entry
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("local: build %s's consumer %s: %v\n%s", s.ID, entry, err, out)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("local: build %s's consumer %s: %w", s.ID, entry, err)
+		}
+		builds = append(builds, build{s.ID, entry, cmd, &out})
+	}
+	var buildErrs []error
+	for _, b := range builds {
+		if err := b.cmd.Wait(); err != nil {
+			buildErrs = append(buildErrs, fmt.Errorf("local: build %s's consumer %s: %v\n%s", b.id, b.entry, err, b.out))
 		}
 	}
-
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesis-local", "main.js")); err != nil {
-		return fmt.Errorf("local: kinesis-local is not installed in %s: run make deps (package.json pins it)", filepath.Join(dir, "node_modules"))
-	}
-	fmt.Fprintln(opts.Log, "local: starting kinesis-local")
-	server, err := kinesislocal.Start(ctx, kinesislocal.Config{Dir: dir})
-	if err != nil {
+	if err := errors.Join(buildErrs...); err != nil {
 		return err
 	}
-	defer server.Stop()
+
+	r := <-starting
+	received = true
+	if r.err != nil {
+		return r.err
+	}
+	server = r.server
 	var failed []string
 	for i, s := range streams {
 		record, err := examples(s)
