@@ -1,9 +1,9 @@
 package streaming_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -28,51 +28,98 @@ import (
 // allOptions is one StandardStream with every option of issue 13 on, synthesized
 // once and shared: a data model, a customer-managed key, an enhanced fan-out
 // consumer, a Flink application, grants to two other accounts and GrantQuery.
+// Its cdk-nag findings are read right after the synthesis, and cfn-lint starts
+// on its template then and runs while the package's other tests synthesize
+// (TestAllOptionsCfnLint, the package's last test, waits for it).
 var allOptions struct {
-	once  sync.Once
-	nag   func() []string
-	tpl   *cdktest.Template
-	s     *streaming.StandardStream
-	stack awscdk.Stack
+	once sync.Once
+	err  error
+	nag  []string
+	tpl  *cdktest.Template
+	s    *streaming.StandardStream
+	lint *cfnLintRun
+}
+
+// cfnLintRun is cfn-lint linting a template read from its standard input.
+type cfnLintRun struct {
+	out  bytes.Buffer
+	done chan error
+	once sync.Once
+	err  error
+}
+
+// wait returns cfn-lint's result once it has ended.
+func (r *cfnLintRun) wait() error {
+	r.once.Do(func() { r.err = <-r.done })
+	return r.err
+}
+
+func startCfnLint(template map[string]any) *cfnLintRun {
+	r := &cfnLintRun{done: make(chan error, 1)}
+	bin, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		r.done <- fmt.Errorf("cfn-lint not found on PATH (%v); install it (pip install cfn-lint)", err)
+		return r
+	}
+	b, err := json.Marshal(template)
+	if err != nil {
+		r.done <- err
+		return r
+	}
+	cmd := exec.Command(bin, "--config-file", filepath.Join("..", "..", ".cfnlintrc"))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(b), &r.out, &r.out
+	if err := cmd.Start(); err != nil {
+		r.done <- err
+		return r
+	}
+	go func() { r.done <- cmd.Wait() }()
+	return r
 }
 
 func synthAllOptions(t *testing.T) (*cdktest.Template, *streaming.StandardStream) {
 	t.Helper()
 	allOptions.once.Do(func() {
-		app := cdktest.NewApp(t, false)
-		allOptions.nag = cdktest.Nag(app)
-		stack := awscdk.NewStack(app, jsii.String("All"), nil)
-		key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
 		entry, err := streaming.ReferenceConsumerEntry()
 		if err != nil {
-			t.Fatal(err)
+			allOptions.err = err
+			return
 		}
-		s := streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{
-			StreamName:         jsii.String("orders-events"),
-			EncryptionKey:      key,
-			MaxRecordSizeInKiB: jsii.Number(1024),
-			Consumer:           &streaming.ConsumerProps{EnhancedFanOut: jsii.Bool(true)},
-			DataModel: &streaming.DataModel{
-				Schema: jsii.String(filepath.Join(entry, "event.schema.json")), Owner: jsii.String("team"),
-				Description: jsii.String("d"), PartitionKey: jsii.String("k"), PartitionKeyRationale: jsii.String("r"),
-				Classification: streaming.ClassificationInternal,
-			},
-			Analytics: &streaming.AnalyticsProps{
-				Code:       streaming.FlinkCodeFromAsset(filepath.Join("testdata", "flink-app.zip")),
-				Properties: &map[string]*string{"sink.table": jsii.String("orders")},
-			},
+		allOptions.err = cdktest.Catch(func() {
+			// The output directory is the first test's: the nag reports
+			// are read before it ends.
+			app := cdktest.NewApp(t, false)
+			nag := cdktest.Nag(app)
+			stack := awscdk.NewStack(app, jsii.String("All"), nil)
+			key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+			s := streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{
+				StreamName:         jsii.String("orders-events"),
+				EncryptionKey:      key,
+				MaxRecordSizeInKiB: jsii.Number(1024),
+				Consumer:           &streaming.ConsumerProps{EnhancedFanOut: jsii.Bool(true)},
+				DataModel: &streaming.DataModel{
+					Schema: jsii.String(filepath.Join(entry, "event.schema.json")), Owner: jsii.String("team"),
+					Description: jsii.String("d"), PartitionKey: jsii.String("k"), PartitionKeyRationale: jsii.String("r"),
+					Classification: streaming.ClassificationInternal,
+				},
+				Analytics: &streaming.AnalyticsProps{
+					Code:       streaming.FlinkCodeFromAsset(filepath.Join("testdata", "flink-app.zip")),
+					Properties: &map[string]*string{"sink.table": jsii.String("orders")},
+				},
+			})
+			s.GrantWrite(awsiam.NewAccountPrincipal(jsii.String("111122223333")))
+			s.GrantRead(awsiam.NewArnPrincipal(jsii.String("arn:aws:iam::444455556666:role/consumer")))
+			analyst := awsiam.NewRole(stack, jsii.String("Analyst"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+			s.GrantQuery(analyst)
+			tpl := cdktest.FromStack(t, stack)
+			allOptions.lint = startCfnLint(tpl.JSON())
+			allOptions.nag = nag()
+			allOptions.tpl, allOptions.s = tpl, s
 		})
-		s.GrantWrite(awsiam.NewAccountPrincipal(jsii.String("111122223333")))
-		s.GrantRead(awsiam.NewArnPrincipal(jsii.String("arn:aws:iam::444455556666:role/consumer")))
-		analyst := awsiam.NewRole(stack, jsii.String("Analyst"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
-		s.GrantQuery(analyst)
-		allOptions.tpl, allOptions.s, allOptions.stack = cdktest.FromStack(t, stack), s, stack
-
 	})
-	if allOptions.tpl == nil {
-		t.Fatal("the shared synth failed")
+	if allOptions.err != nil {
+		t.Fatalf("synthesizing the stream with every option: %v", allOptions.err)
 	}
-	return allOptions.tpl, allOptions.s
+	return allOptions.tpl.For(t), allOptions.s
 }
 
 func getAtt(id, attr string) any { return obj("Fn::GetAtt", []any{id, attr}) }
@@ -135,6 +182,7 @@ func TestQueryAndAnalytics(t *testing.T) {
 	join := func(parts ...any) any { return obj("Fn::Join", []any{"", parts}) }
 
 	t.Run("table from the data model with projection on the archive prefix", func(t *testing.T) {
+		tpl := tpl.For(t)
 		params := map[string]any{"projection.enabled": "true", "storage.location.template": join("s3://", obj("Ref", archive), "/data/year=${year}/month=${month}/day=${day}/hour=${hour}/")}
 		for _, p := range streaming.ArchivePartitions {
 			for k, v := range p.Projection {
@@ -164,6 +212,7 @@ func TestQueryAndAnalytics(t *testing.T) {
 		tpl.HasResourceProperties("AWS::Glue::Database", obj("CatalogId", obj("Ref", "AWS::AccountId"), "DatabaseInput", like("Name", "orders_events")))
 	})
 	t.Run("workgroup encrypts results with the key and enforces it", func(t *testing.T) {
+		tpl := tpl.For(t)
 		tpl.HasResourceProperties("AWS::Athena::WorkGroup", like(
 			"Name", "orders_events",
 			"WorkGroupConfiguration", like(
@@ -181,6 +230,7 @@ func TestQueryAndAnalytics(t *testing.T) {
 		))
 	})
 	t.Run("GrantQuery is the table, the archive prefix and the workgroup", func(t *testing.T) {
+		tpl := tpl.For(t)
 		arn := func(service, resource string) any {
 			return join("arn:", obj("Ref", "AWS::Partition"), ":"+service+":", obj("Ref", "AWS::Region"), ":", obj("Ref", "AWS::AccountId"), ":"+resource)
 		}
@@ -204,6 +254,7 @@ func TestQueryAndAnalytics(t *testing.T) {
 		}
 	})
 	t.Run("other accounts are granted on the stream and key policies", func(t *testing.T) {
+		tpl := tpl.For(t)
 		root := join("arn:", obj("Ref", "AWS::Partition"), ":iam::111122223333:root")
 		role := "arn:aws:iam::444455556666:role/consumer"
 		tpl.HasResourceProperties("AWS::Kinesis::ResourcePolicy", obj(
@@ -225,12 +276,14 @@ func TestQueryAndAnalytics(t *testing.T) {
 		}
 	})
 	t.Run("max record size on the stream", func(t *testing.T) {
+		tpl := tpl.For(t)
 		tpl.HasResourceProperties("AWS::Kinesis::Stream", like("MaxRecordSizeInKiB", 1024))
 		if s.MaxRecordSize() != 1<<20 {
 			t.Errorf("MaxRecordSize() = %d, want %d", s.MaxRecordSize(), 1<<20)
 		}
 	})
 	t.Run("fan-out lag alarm on the consumer's own subscription", func(t *testing.T) {
+		tpl := tpl.For(t)
 		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
 			"Namespace", "AWS/Kinesis", "MetricName", "SubscribeToShardEvent.MillisBehindLatest", "Statistic", "Maximum",
 			"Threshold", 3600*1000, "EvaluationPeriods", 5,
@@ -242,6 +295,7 @@ func TestQueryAndAnalytics(t *testing.T) {
 		))
 	})
 	t.Run("flink application", func(t *testing.T) {
+		tpl := tpl.For(t)
 		app := s.Analytics.ApplicationName
 		fanOut := tpl.LogicalID("AWS::Kinesis::StreamConsumer", "AnalyticsFanOut")
 		tpl.HasResourceProperties("AWS::KinesisAnalyticsV2::Application", like(
@@ -286,6 +340,7 @@ func TestQueryAndAnalytics(t *testing.T) {
 		))
 	})
 	t.Run("flink alarms, each with its runbook", func(t *testing.T) {
+		tpl := tpl.For(t)
 		app := s.Analytics.ApplicationName
 		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like(
 			"Namespace", "AWS/KinesisAnalytics", "MetricName", "downtime", "Threshold", 1,
@@ -323,26 +378,12 @@ func TestQueryAndAnalytics(t *testing.T) {
 		}
 	})
 	t.Run("cdk-nag", func(t *testing.T) {
-		if f := allOptions.nag(); len(f) > 0 {
+		if f := allOptions.nag; len(f) > 0 {
 			t.Errorf("%d unsuppressed cdk-nag findings:\n%s", len(f), strings.Join(f, "\n"))
 		}
 	})
-	// test/lint_test.go lints the environments; this lints every option.
-	t.Run("cfn-lint", func(t *testing.T) {
-		bin, err := exec.LookPath("cfn-lint")
-		if err != nil {
-			t.Fatal("cfn-lint not found on PATH; install it (pip install cfn-lint)")
-		}
-		path := filepath.Join(t.TempDir(), "all.template.json")
-		b, _ := json.Marshal(tpl.JSON())
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if out, err := exec.Command(bin, "--config-file", filepath.Join("..", "..", ".cfnlintrc"), "--", path).CombinedOutput(); err != nil {
-			t.Errorf("cfn-lint found problems (%v):\n%s", err, out)
-		}
-	})
 	t.Run("started once after creation", func(t *testing.T) {
+		tpl := tpl.For(t)
 		app := s.Analytics.ApplicationName
 		res := tpl.Only("Custom::AWS")
 		var create map[string]any

@@ -314,3 +314,14 @@ func TestDataModel(t *testing.T) {
 		})
 	}
 }
+
+// TestAllOptionsCfnLint lints the template of the stream with every option
+// (test/lint_test.go lints the environments). It is the package's last test:
+// cfn-lint started when TestQueryAndAnalytics synthesized that template, and
+// its seconds of Python ran while the tests in between kept jsii busy.
+func TestAllOptionsCfnLint(t *testing.T) {
+	synthAllOptions(t)
+	if err := allOptions.lint.wait(); err != nil {
+		t.Errorf("cfn-lint found problems in the template with every option (%v):\n%s", err, allOptions.lint.out.String())
+	}
+}

@@ -112,6 +112,13 @@ func FromStack(t testing.TB, stack awscdk.Stack) *Template {
 	return &Template{t: t, tpl: tpl, json: &templateJSON{tpl: tpl}}
 }
 
+// For returns the same template reporting failures to t: a template made
+// once for several tests, or before t.Run, fails the test or subtest that
+// reads it.
+func (tp *Template) For(t testing.TB) *Template {
+	return &Template{t: t, tpl: tp.tpl, json: tp.json}
+}
+
 // Shared returns the template of a stack named "Test" in a new App (as
 // NewApp(t, false) makes it) after build has added constructs to it, and what
 // build returned. It builds and synthesizes once per test binary and key; later
