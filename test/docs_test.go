@@ -6,20 +6,16 @@ import (
 	"github.com/standardstream/standardstream/cdkapp"
 	"github.com/standardstream/standardstream/docgen"
 	"github.com/standardstream/standardstream/internal/cdktest"
-	"github.com/standardstream/standardstream/stacks"
 )
 
 // TestDocsAreCurrent fails when a generated document (docs/streams/,
 // docs/runbooks/, docs/architecture.svg, docs/construct.md) differs from
 // what `standardstream docs` would write now, is missing, or is obsolete.
-// The app is synthesized in process, as `standardstream docs` synthesizes
-// it through cdk.json, and rendered by the same code.
+// The app is synthesized in process, bundled as `standardstream docs`
+// synthesizes it through cdk.json (the synthesis TestSnapshots reads), and
+// rendered by the same code.
 func TestDocsAreCurrent(t *testing.T) {
-	app := cdktest.NewApp(t, false)
-	if _, err := stacks.Build(app, stacks.Environments()); err != nil {
-		t.Fatal(err)
-	}
-	a, err := cdkapp.ReadAssembly(*app.Synth(nil).Directory())
+	a, err := cdkapp.ReadAssembly(synthEnvironments(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,11 @@ var cfnLint *cfnLintRun
 func TestMain(m *testing.M) {
 	flag.Parse()
 	cfnLint = startCfnLint()
-	os.Exit(m.Run())
+	code := m.Run()
+	if environments.dir != "" {
+		os.RemoveAll(environments.dir)
+	}
+	os.Exit(code)
 }
 
 func startCfnLint() *cfnLintRun {

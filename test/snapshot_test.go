@@ -8,7 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/standardstream/standardstream/cdkapp"
 	"github.com/standardstream/standardstream/internal/cdktest"
@@ -17,13 +21,46 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-func TestSnapshots(t *testing.T) {
-	// Bundled like `make synth`, so the snapshot is the deployed template.
-	app := cdktest.NewApp(t, true)
-	if _, err := stacks.Build(app, stacks.Environments()); err != nil {
-		t.Fatal(err)
+// environments is every environment's stack, synthesized once for the tests
+// that read the cloud assembly (TestSnapshots, TestDocsAreCurrent) and
+// bundled like `make synth`, so the snapshot is the deployed template. TestMain
+// removes its directory.
+var environments struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// synthEnvironments returns the directory of the environments' cloud assembly.
+func synthEnvironments(t *testing.T) string {
+	t.Helper()
+	environments.once.Do(func() {
+		ctx := cdktest.Context(t, true)
+		dir, err := os.MkdirTemp("", "standardstream-environments-")
+		if err != nil {
+			environments.err = err
+			return
+		}
+		environments.dir = dir
+		var buildErr error
+		environments.err = cdktest.Catch(func() {
+			app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(dir), TreeMetadata: jsii.Bool(false)})
+			if _, buildErr = stacks.Build(app, stacks.Environments()); buildErr == nil {
+				app.Synth(nil)
+			}
+		})
+		if environments.err == nil {
+			environments.err = buildErr
+		}
+	})
+	if environments.err != nil {
+		t.Fatalf("synthesizing the environments: %v", environments.err)
 	}
-	dir := *app.Synth(nil).Directory()
+	return environments.dir
+}
+
+func TestSnapshots(t *testing.T) {
+	dir := synthEnvironments(t)
 	for _, env := range stacks.Environments() {
 		t.Run(env.Name, func(t *testing.T) {
 			name := env.StackName() + ".template.json"
