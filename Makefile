@@ -52,11 +52,13 @@ synth: deps $(APP) ## Synthesize every environment's stack into cdk.out/.
 
 # Four test binaries at a time on any machine: a CDK test binary waits on its
 # jsii Node.js process (and the e2e test on kinesis-local) about half the
-# time, so with the default of one per core the slowest packages would start
-# last and run alone.
+# time. go test starts packages in the order they are named, so the slowest
+# come first and the many quick ones fill the gaps instead of delaying them
+# (./... then adds the rest once each).
+SLOW_TESTS := ./scaffold ./constructs/streaming ./test ./test/e2e ./constructs/golambda ./stacks ./ops
 test: deps ## Run every test.
 	go vet ./...
-	go test -p 4 ./...
+	go test -p 4 $(SLOW_TESTS) ./...
 
 audit: deps ## Run only the outside audits (cdk-nag, Control Tower with cfn-guard, cfn-lint) over every template.
 	go test ./test/ -run '^(TestAudits|TestCfnLint)$$' -count=1 -v
