@@ -14,7 +14,9 @@
 //
 // The first test to ask for a key synthesizes; the others get the same
 // template and value. Use one key per distinct build function, and do not
-// modify what the template or the value return.
+// modify what the template or the value return. A template shared some other
+// way (a sync.Once over an App with cdk-nag, or one made before t.Run)
+// reports to the test that reads it through Template.For.
 //
 // jsii is not safe for concurrent use: tests that call CDK must not call
 // t.Parallel.
