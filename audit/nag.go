@@ -53,11 +53,7 @@ func Nag(templates ...string) (findings []string, err error) {
 		Outdir:  jsii.String(out),
 		Context: &map[string]any{"@aws-cdk/core:failSynthOnValidationErrors": false},
 	})
-	// CSV reports, read after synth, cost far less than a Go logger called
-	// back over jsii for every rule and resource.
-	props := &cdknag.NagPackProps{Reports: jsii.Bool(true), ReportFormats: &[]cdknag.NagReportFormat{cdknag.NagReportFormat_CSV}}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
-	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
+	AddNagPacks(app)
 	for _, template := range templates {
 		// The template's own bootstrap parameter and rule come along, so the
 		// auditing stack adds none.
@@ -69,7 +65,17 @@ func Nag(templates ...string) (findings []string, err error) {
 		})
 	}
 	app.Synth(nil)
-	return nagReports(out)
+	return NagReports(out)
+}
+
+// AddNagPacks adds cdk-nag's AwsSolutions and Serverless packs to app,
+// reporting to CSV files in its output directory, which NagReports reads
+// after synthesis. CSV reports cost far less than a Go logger called back
+// over jsii for every rule and resource.
+func AddNagPacks(app awscdk.App) {
+	props := &cdknag.NagPackProps{Reports: jsii.Bool(true), ReportFormats: &[]cdknag.NagReportFormat{cdknag.NagReportFormat_CSV}}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
+	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
 }
 
 var nonID = regexp.MustCompile(`[^A-Za-z0-9-]`)
@@ -80,9 +86,11 @@ func stackID(template string) string {
 	return nonID.ReplaceAllString(strings.TrimSuffix(name, ".template"), "-")
 }
 
-// nagReports reads the cdk-nag CSV reports in dir, one per pack and stack:
-// rule, resource path, compliance, exception reason, level, info.
-func nagReports(dir string) ([]string, error) {
+// NagReports reads the cdk-nag CSV reports in dir, an app's output
+// directory after AddNagPacks and synthesis (one report per pack and stack:
+// rule, resource path, compliance, exception reason, level, info), and
+// returns every unsuppressed finding as "<rule> <path>: <info>", sorted.
+func NagReports(dir string) ([]string, error) {
 	reports, err := filepath.Glob(filepath.Join(dir, "*-NagReport.csv"))
 	if err != nil {
 		return nil, err

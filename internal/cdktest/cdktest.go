@@ -23,12 +23,10 @@
 package cdktest
 
 import (
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -36,8 +34,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/standardstream/standardstream/audit"
 	"github.com/standardstream/standardstream/cdkapp"
 )
 
@@ -256,7 +254,7 @@ func (tp *Template) LogicalID(typ, name string) string {
 // Nag adds the AwsSolutions and Serverless cdk-nag packs to app. The
 // returned function synthesizes app and returns every unsuppressed error and
 // warning as "<rule> <construct path>: <info>", sorted. It audits the
-// constructs of the app; NagTemplates audits templates as an outside auditor
+// constructs of the app; audit.Nag audits templates as an outside auditor
 // does, CDK's own providers included.
 //
 // The findings are read from the packs' CSV reports in app's output
@@ -264,11 +262,11 @@ func (tp *Template) LogicalID(typ, name string) string {
 // over jsii for every rule on every resource, thousands of round trips that
 // made a nag test take seconds per stack.
 func Nag(app awscdk.App) func() []string {
-	addNagPacks(app)
+	audit.AddNagPacks(app)
 	return func() []string {
 		// Unsuppressed errors also fail synthesis; the reports have them all.
 		synthErr := catch(func() { app.Synth(nil) })
-		findings, err := nagFindings(*app.Outdir())
+		findings, err := audit.NagReports(*app.Outdir())
 		if err != nil {
 			return []string{err.Error()}
 		}
@@ -277,55 +275,4 @@ func Nag(app awscdk.App) func() []string {
 		}
 		return findings
 	}
-}
-
-// addNagPacks adds the AwsSolutions and Serverless packs to app, reporting
-// to CSV files in its output directory (see nagFindings).
-func addNagPacks(app awscdk.App) {
-	props := &cdknag.NagPackProps{
-		Reports:       jsii.Bool(true),
-		ReportFormats: &[]cdknag.NagReportFormat{cdknag.NagReportFormat_CSV},
-	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
-	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
-}
-
-// nagFindings reads the cdk-nag CSV reports in dir: one per pack and stack,
-// with the columns Rule ID, Resource ID (the construct path), Compliance,
-// Exception Reason, Rule Level and Rule Info.
-func nagFindings(dir string) ([]string, error) {
-	reports, err := filepath.Glob(filepath.Join(dir, "*-NagReport.csv"))
-	if err != nil {
-		return nil, err
-	}
-	if len(reports) == 0 {
-		return nil, fmt.Errorf("no cdk-nag report in %s: the packs did not run", dir)
-	}
-	var findings []string
-	for _, report := range reports {
-		f, err := os.Open(report)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", report, err)
-		}
-		for _, row := range rows[1:] { // after the header
-			if len(row) != 6 {
-				return nil, fmt.Errorf("%s: got %d columns, want 6: %q", report, len(row), row)
-			}
-			rule, path, compliance, info := row[0], row[1], row[2], row[5]
-			switch compliance {
-			case "Compliant", "Suppressed":
-			case "Non-Compliant":
-				findings = append(findings, fmt.Sprintf("%s %s: %s", rule, path, info))
-			default: // UNKNOWN: the rule threw
-				findings = append(findings, fmt.Sprintf("%s %s: rule failed (%s): %s", rule, path, compliance, info))
-			}
-		}
-	}
-	sort.Strings(findings)
-	return slices.Compact(findings), nil
 }
