@@ -384,21 +384,24 @@ func ptr[T any](v T) *T { return &v }
 // is reported, and what was handled of a key is a prefix of it.
 func TestInvokeDeadlineConcurrent(t *testing.T) {
 	base := time.Now().Add(time.Hour)
-	var now atomic.Pointer[time.Time]
-	now.Store(&base)
 	var c calls
 	var count atomic.Int32
 	h := New(func(ctx context.Context, r Record) error {
 		c.start(r)
 		defer c.end(r)
-		if count.Add(1) == 40 {
-			late := base.Add(time.Minute)
-			now.Store(&late)
-		}
+		count.Add(1)
 		runtime.Gosched()
 		return nil
 	}, append(quiet(), WithConcurrency(8), WithDeadlineMargin(time.Second))...)
-	h.now = func() time.Time { return *now.Load() }
+	// The clock passes the deadline the moment the 40th call starts: a clock
+	// moved by that call itself could be moved late, when its goroutine is
+	// descheduled between counting and moving it while others go on.
+	h.now = func() time.Time {
+		if count.Load() >= 40 {
+			return base.Add(time.Minute)
+		}
+		return base
+	}
 	ctx, cancel := context.WithDeadline(context.Background(), base.Add(30*time.Second))
 	defer cancel()
 	recs := keyed(200, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")
