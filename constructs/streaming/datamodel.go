@@ -1,12 +1,11 @@
 package streaming
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/standardstream/standardstream/lambda/kinesisbatch/schema"
 )
 
 // Schema is a stream's compiled record schema.
@@ -18,32 +17,22 @@ type Schema struct {
 	// Examples are the schema's example records, each valid against it.
 	Examples []any
 
-	compiled *jsonschema.Schema
+	compiled *schema.Schema
 }
 
 // LoadSchema reads and compiles the JSON Schema at path, with format
-// assertions on, and checks that its examples validate against it.
+// assertions on, and checks that its examples validate against it. It
+// compiles with kinesisbatch/schema, as the default consumer does, so synth
+// accepts exactly the records the consumer will.
 func LoadSchema(path string) (*Schema, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("schema file %q: %w", path, err)
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("schema file %q is not valid JSON: %w", path, err)
-	}
-	// Formats are asserted, as the default consumer does, so an example
-	// with "occurredAt": "yesterday" fails synth rather than every record.
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(path, doc); err != nil {
+	s := &Schema{Path: path}
+	if s.compiled, err = schema.Compile(raw); err != nil {
 		return nil, fmt.Errorf("schema file %q: %w", path, err)
 	}
-	compiled, err := c.Compile(path)
-	if err != nil {
-		return nil, fmt.Errorf("schema file %q is not a valid JSON Schema: %w", path, err)
-	}
-	s := &Schema{Path: path, compiled: compiled}
 	if err := json.Unmarshal(raw, &s.Raw); err != nil {
 		return nil, fmt.Errorf("schema file %q must be a JSON object: %w", path, err)
 	}
@@ -60,7 +49,11 @@ func LoadSchema(path string) (*Schema, error) {
 // Validate checks one decoded record (as from json.Unmarshal into any)
 // against the schema.
 func (s *Schema) Validate(record any) error {
-	return s.compiled.Validate(record)
+	data, err := json.Marshal(record)
+	if err != nil {
+		return fmt.Errorf("schema %q: %w", s.Path, err)
+	}
+	return s.compiled.Validate(data)
 }
 
 func (v *validator) dataModel(m *DataModel) *Schema {

@@ -1,13 +1,13 @@
 package streaming
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/standardstream/standardstream/lambda/kinesisbatch/schema"
 )
 
 // SpecMetadata is the type of the cloud-assembly metadata entry in which
@@ -45,23 +45,12 @@ func (s *Schema) UnmarshalJSON(b []byte) error {
 	if s.Raw == nil {
 		return fmt.Errorf("schema %q: no schema document", s.Path)
 	}
-	// The compiler wants numbers as json.Number, as its own decoder gives.
 	raw, err := json.Marshal(s.Raw)
 	if err != nil {
 		return fmt.Errorf("schema %q: %w", s.Path, err)
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
+	if s.compiled, err = schema.Compile(raw); err != nil {
 		return fmt.Errorf("schema %q: %w", s.Path, err)
 	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(s.Path, doc); err != nil {
-		return fmt.Errorf("schema %q: %w", s.Path, err)
-	}
-	compiled, err := c.Compile(s.Path)
-	if err != nil {
-		return fmt.Errorf("schema %q: %w", s.Path, err)
-	}
-	s.compiled = compiled
 	return nil
 }
