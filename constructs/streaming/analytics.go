@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // SQL over the archive: a Glue table whose partitions Athena computes from
@@ -419,16 +418,12 @@ func (s *StandardStream) GrantQuery(grantee awsiam.IGrantable) awsiam.Grant {
 	}
 	s.queriers = append(s.queriers, principal(grantee))
 	if c, ok := grantee.(constructs.IConstruct); ok {
-		cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{{
-			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("GrantQuery: Athena reads every object under the archive's data/ prefix (Firehose generates the keys) and writes results under keys it generates in the workgroup's results prefix; " +
-				"both are limited to one prefix of one bucket, and the archive's errors/ prefix is excluded."),
-			AppliesTo: &[]any{
-				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<[A-Za-z0-9]+\.Arn>\/` + regexp.QuoteMeta(ArchiveRoot) + `\*$/g`)},
-				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<[A-Za-z0-9]+\.Arn>\/` + strings.ReplaceAll(regexp.QuoteMeta(results), "/", `\/`) + `$/g`)},
-				&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:s3:::.*\/` + strings.ReplaceAll(regexp.QuoteMeta(results), "/", `\/`) + `$/g`)},
-			},
-		}}, jsii.Bool(true))
+		suppressAll(c, true, "AwsSolutions-IAM5",
+			"GrantQuery: Athena reads every object under the archive's data/ prefix (Firehose generates the keys) and writes results under keys it generates in the workgroup's results prefix; "+
+				"both are limited to one prefix of one bucket, and the archive's errors/ prefix is excluded.",
+			nagRegex(`/^Resource::<[A-Za-z0-9]+\.Arn>\/`+regexp.QuoteMeta(ArchiveRoot)+`\*$/g`),
+			nagRegex(`/^Resource::<[A-Za-z0-9]+\.Arn>\/`+strings.ReplaceAll(regexp.QuoteMeta(results), "/", `\/`)+`$/g`),
+			nagRegex(`/^Resource::arn:<AWS::Partition>:s3:::.*\/`+strings.ReplaceAll(regexp.QuoteMeta(results), "/", `\/`)+`$/g`))
 	}
 	return g
 }

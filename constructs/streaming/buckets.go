@@ -5,7 +5,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // newBucket creates a bucket that keeps the stream's data (the archive, the
@@ -91,10 +90,8 @@ func (s *StandardStream) accessLogBucket() awss3.Bucket {
 	s.accessLogs = awss3.NewBucket(s.Construct, id("AccessLogs"), s.bucketProps(nil))
 	sendEventsToEventBridge(s.accessLogs)
 	tightenPolicy(s.accessLogs)
-	cdknag.NagSuppressions_AddResourceSuppressions(s.accessLogs, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-S1"),
-		Reason: jsii.String("This is the server access log bucket of the archive and failure buckets; logging it to itself would loop."),
-	}}, nil)
+	suppress(s.accessLogs, "AwsSolutions-S1",
+		"This is the server access log bucket of the archive and failure buckets; logging it to itself would loop.")
 	return s.accessLogs
 }
 

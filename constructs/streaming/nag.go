@@ -1,27 +1,103 @@
 package streaming
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // The cdk-nag suppressions of a StandardStream. Each is attached to one
 // resource, limited with appliesTo where the rule supports it, and says why
 // the finding is safe; docs/security.md lists them.
+//
+// They are written as the cdk_nag metadata that cdk-nag's
+// NagSuppressions.addResourceSuppressions writes (and cdk-nag reads, in the
+// app or from a template), without loading cdk-nag itself: its JavaScript
+// costs every synth about a tenth of a second for a few metadata entries.
+// TestSuppressionsAsCdkNag compares both, entry for entry.
+
+// nagRegex is an appliesTo entry that matches findings by a JavaScript
+// regular expression literal, /pattern/flags (cdk-nag's RegexAppliesTo).
+type nagRegex string
 
 // objectWildcard matches a policy resource "<Bucket.Arn>/*": services that
 // write objects under keys they generate (Lambda's on-failure records,
 // Firehose's time-partitioned archive) need every key of their one bucket.
-var objectWildcard = &cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<[A-Za-z0-9]+\.Arn>\/\*$/g`)}
+const objectWildcard nagRegex = `/^Resource::<[A-Za-z0-9]+\.Arn>\/\*$/g`
 
+// suppress adds a suppression of rule id to c's CloudFormation resource (its
+// default child, or c itself). appliesTo entries are finding strings or
+// nagRegex.
 func suppress(c constructs.IConstruct, id, reason string, appliesTo ...any) {
-	s := &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)}
-	if len(appliesTo) > 0 {
-		s.AppliesTo = &appliesTo
+	suppressAll(c, false, id, reason, appliesTo...)
+}
+
+// suppressAll is suppress that, with children, also adds the suppression to
+// every CloudFormation resource under c.
+func suppressAll(c constructs.IConstruct, children bool, id, reason string, appliesTo ...any) {
+	rule := nagRule(id, reason, appliesTo)
+	targets := []constructs.IConstruct{c}
+	if children {
+		targets = *c.Node().FindAll(constructs.ConstructOrder_PREORDER)
 	}
-	cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(false))
+	for _, t := range targets {
+		if d := t.Node().DefaultChild(); d != nil {
+			t = d
+		}
+		res, ok := t.(awscdk.CfnResource)
+		if !ok || !*awscdk.CfnResource_IsCfnResource(t) {
+			continue
+		}
+		res.AddMetadata(jsii.String("cdk_nag"), addNagRule(res.GetMetadata(jsii.String("cdk_nag")), rule))
+	}
+}
+
+// nagRule is one rules_to_suppress entry in cdk-nag's metadata format
+// (NagSuppressionHelper.toCfnFormat): a reason with a character beyond
+// Latin-1 is stored base64-encoded and marked so.
+func nagRule(id, reason string, appliesTo []any) map[string]any {
+	if utf8.RuneCountInString(reason) < 10 {
+		panic(fmt.Sprintf("cdk-nag suppression of %s: the reason %q is shorter than the 10 characters cdk-nag requires", id, reason))
+	}
+	rule := map[string]any{"id": id, "reason": reason}
+	if slices.ContainsFunc([]rune(reason), func(r rune) bool { return r > 255 }) {
+		rule["reason"], rule["is_reason_encoded"] = base64.StdEncoding.EncodeToString([]byte(reason)), true
+	}
+	if len(appliesTo) > 0 {
+		entries := make([]any, len(appliesTo))
+		for i, a := range appliesTo {
+			switch a := a.(type) {
+			case string:
+				entries[i] = a
+			case nagRegex:
+				entries[i] = map[string]any{"regex": string(a)}
+			default:
+				panic(fmt.Sprintf("cdk-nag suppression of %s: appliesTo entry %v (%T) is neither a string nor a nagRegex", id, a, a))
+			}
+		}
+		rule["applies_to"] = entries
+	}
+	return rule
+}
+
+// addNagRule returns the cdk_nag metadata existing with rule added unless
+// an equal entry is there already, as cdk-nag merges them.
+func addNagRule(existing any, rule map[string]any) map[string]any {
+	var rules []any
+	if m, ok := existing.(map[string]any); ok {
+		rules, _ = m["rules_to_suppress"].([]any)
+	}
+	key := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	if !slices.ContainsFunc(rules, func(r any) bool { return key(r) == key(rule) }) {
+		rules = append(slices.Clip(rules), rule)
+	}
+	return map[string]any{"rules_to_suppress": rules}
 }
 
 // suppressConsumerFindings is called once the consumer's role policy is complete.
@@ -87,7 +163,7 @@ func (s *StandardStream) suppressStreamFindings() {
 func (s *StandardStream) suppressAnalyticsFindings(policy constructs.IConstruct) {
 	suppress(policy, "AwsSolutions-IAM5",
 		"Managed Service for Apache Flink calls logs:DescribeLogGroups when it starts to check its logging option, and that action takes no resource narrower than the account's log groups (log-group:*); every write is granted on the application's one log stream.",
-		&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\*$/g`)})
+		nagRegex(`/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\*$/g`))
 }
 
 // suppressStarterFindings is called once the custom resource that starts
