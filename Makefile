@@ -18,7 +18,11 @@ export JSII_NODE := $(CURDIR)/build/jsii-node
 ENV ?= dev
 STACK = StandardStream-$(ENV)
 NPM_STAMP := node_modules/.installed
-CDK := cdk --no-notices --no-version-reporting
+# The CDK CLI is one 16 MB JavaScript file that Node.js compiles on every
+# run; with a compile cache it starts in 0.6 s instead of 0.75 s.
+# build/jsii-node takes the variable away from the app's Node.js, which it
+# does not speed up.
+CDK := NODE_COMPILE_CACHE=$(CURDIR)/.cache/node-compile-cache cdk --no-notices --no-version-reporting
 
 # The CDK app as a binary that make rebuilds when a file changed. cdk.json's
 # app, `go run .` (for running cdk by hand), re-checks the whole build on every

@@ -8,9 +8,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/standardstream/standardstream/cdkvalidate"
 	"github.com/standardstream/standardstream/stacks"
 )
 
@@ -26,7 +26,9 @@ func main() {
 // rejects are synth errors in the cloud assembly, which the CDK CLI prints
 // with their construct paths and fails on.
 func run(envs []stacks.Environment, stderr io.Writer) int {
-	app := awscdk.NewApp(nil)
+	// CDK's template validation runs beside the synthesis (package
+	// cdkvalidate): the same check, half a second sooner.
+	app := cdkvalidate.NewApp(nil)
 	if _, err := stacks.Build(app, envs); err != nil {
 		fmt.Fprintf(stderr, "standardstream: %v\n", err)
 		return 1
