@@ -20,7 +20,7 @@ func synth(t *testing.T, newApp func(*awscdk.AppProps) awscdk.App, outdir string
 		Outdir: jsii.String(outdir),
 		Context: &map[string]any{
 			// Errors stay errors, and the report is written, not thrown.
-			"@aws-cdk/core:validateAgainstDefaultRules":  true,
+			"@aws-cdk/core:validateAgainstDefaultRules": true,
 			"@aws-cdk/core:failSynthOnValidationErrors": false,
 		},
 	})
@@ -62,7 +62,7 @@ func TestSameReport(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, outdir, node string
-		side           bool
+		side               bool
 	}{
 		{"engine built ahead", warm, os.Getenv("JSII_NODE"), true},
 		{"no previous synthesis", t.TempDir(), os.Getenv("JSII_NODE"), true},
