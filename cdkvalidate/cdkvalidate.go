@@ -8,12 +8,15 @@
 // of three stacks here. [NewApp] starts that same plugin, from the
 // aws-cdk-lib that jsii runs, in a second Node.js process when the app
 // starts, so its engine is built on another core while the app builds its
-// constructs; the app then hands it the templates in place of CDK's own
-// invocation. The rules, the engine and the report are CDK's: only the
-// process differs. CDK still turns the findings into its report, fails
-// synth on errors when @aws-cdk/core:validateAgainstDefaultRules is set,
-// and honours acknowledgements, because the plugin is registered under the
-// built-in plugin's name.
+// constructs, and each template is validated as soon as the app has
+// written it; the app then hands the plugin the templates in place of
+// CDK's own invocation, and gets the plugin's report. The rules, the
+// engine and the report are CDK's: only the process and the timing differ
+// (side.js says how an answer given ahead is known to be the answer). CDK
+// still turns the findings into its report, fails synth on errors when
+// @aws-cdk/core:validateAgainstDefaultRules is set, and honours
+// acknowledgements, because the plugin is registered under the built-in
+// plugin's name.
 //
 // Whenever the side process cannot be used, validation falls back to CDK's
 // built-in, in-process plugin: aws-cdk-lib not yet in jsii's package cache
@@ -36,7 +39,6 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,6 +68,7 @@ func NewApp(props *awscdk.AppProps) awscdk.App {
 	if p.Outdir != nil {
 		outdir = *p.Outdir
 	}
+
 	s, err := start(outdir)
 	if err != nil {
 		return awscdk.NewApp(props)
@@ -95,9 +98,10 @@ func (p *plugin) RuleIds() *[]*string { return nil }
 // Validate returns the side process's report on the templates, or, if it
 // has none, that of CDK's plugin run in the app's own process.
 func (p *plugin) Validate(ctx awscdk.IPolicyValidationContext) *awscdk.PolicyValidationPluginReport {
-	report, version, err := p.side.validate(ctx.StackTemplates())
+	report, version, reused, err := p.side.validate(ctx.StackTemplates())
 	if err == nil {
 		sideReports.Add(1)
+		sideReused.Add(reused)
 	} else {
 		builtin := awscdk.NewCloudFormationValidatePlugin(nil)
 		report = builtin.Validate(ctx)
@@ -107,28 +111,45 @@ func (p *plugin) Validate(ctx awscdk.IPolicyValidationContext) *awscdk.PolicyVal
 	return report
 }
 
-// sideStarts and sideReports count the side processes started and the
-// reports they gave (for tests).
-var sideStarts, sideReports atomic.Int64
+// sideStarts, sideReports and sideReused count the side processes
+// started, the reports they gave and the engine calls in those reports that
+// were answered ahead (for tests).
+var sideStarts, sideReports, sideReused atomic.Int64
 
 // side is the validation process.
 type side struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
-	stderr bytes.Buffer
+	stderr lockedBuffer
 	once   sync.Once
 }
 
-// start starts the side process, with the resource types of the templates
-// that outdir holds from the previous synthesis: the engine is built for
-// them, and a synthesis that adds no type reuses it.
+// lockedBuffer is the side process's standard error, which tests read
+// while it runs.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// start starts the side process for an app that writes to outdir ("" if
+// not known): the templates that outdir holds from the previous synthesis
+// tell it which engine to build, and how to validate each template as soon
+// as the app writes it (see side.js).
 func start(outdir string) (*side, error) {
 	lib, err := libraryDir()
-	if err != nil {
-		return nil, err
-	}
-	types, err := json.Marshal(resourceTypes(outdir))
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +157,7 @@ func start(outdir string) (*side, error) {
 	if node == "" {
 		node = "node"
 	}
-	s := &side{cmd: exec.Command(node, "-e", sideScript, lib, string(types))}
+	s := &side{cmd: exec.Command(node, "-e", sideScript, lib, outdir)}
 	s.cmd.Stderr = &s.stderr
 	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
 		return nil, err
@@ -157,12 +178,15 @@ func start(outdir string) (*side, error) {
 type response struct {
 	Report  *awscdk.PolicyValidationPluginReport `json:"report"`
 	Version *string                              `json:"version"`
-	Error   string                               `json:"error"`
+	// Reused counts the engine calls answered by validating a template as
+	// soon as it was written.
+	Reused int64  `json:"reused"`
+	Error  string `json:"error"`
 }
 
 // validate sends the templates to the side process and returns its report.
 // The process answers once; it is waited for here.
-func (s *side) validate(stacks *[]*awscdk.PolicyValidationStack) (*awscdk.PolicyValidationPluginReport, *string, error) {
+func (s *side) validate(stacks *[]*awscdk.PolicyValidationStack) (*awscdk.PolicyValidationPluginReport, *string, int64, error) {
 	err := errors.New("cdkvalidate: the validation process was used already")
 	var r response
 	s.once.Do(func() {
@@ -177,7 +201,7 @@ func (s *side) validate(stacks *[]*awscdk.PolicyValidationStack) (*awscdk.Policy
 		}
 		var line []byte
 		if line, err = s.stdout.ReadBytes('\n'); err != nil {
-			err = fmt.Errorf("cdkvalidate: the validation process ended without a report: %v\n%s", err, s.stderr.Bytes())
+			err = fmt.Errorf("cdkvalidate: the validation process ended without a report: %v\n%s", err, s.stderr.String())
 			return
 		}
 		if err = json.Unmarshal(line, &r); err != nil {
@@ -188,9 +212,9 @@ func (s *side) validate(stacks *[]*awscdk.PolicyValidationStack) (*awscdk.Policy
 		}
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	return r.Report, r.Version, nil
+	return r.Report, r.Version, r.Reused, nil
 }
 
 // libraryDir returns the directory of the aws-cdk-lib that jsii runs for
@@ -250,30 +274,4 @@ func cdkVersion() string {
 		return v
 	}
 	return ""
-}
-
-// resourceTypes returns the sorted resource types of the templates in dir.
-func resourceTypes(dir string) []string {
-	types := []string{}
-	if dir == "" {
-		return types
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		var tpl struct {
-			Resources map[string]struct{ Type string } `json:"Resources"`
-		}
-		if json.Unmarshal(raw, &tpl) != nil {
-			continue
-		}
-		for _, r := range tpl.Resources {
-			types = append(types, r.Type)
-		}
-	}
-	slices.Sort(types)
-	return slices.Compact(types)
 }
