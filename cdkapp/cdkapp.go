@@ -40,6 +40,11 @@ const (
 	failOnValidationKey = "@aws-cdk/core:failSynthOnValidationErrors"
 )
 
+// validationEnv turns CDK's built-in template validation off when "false"
+// (aws-cdk-lib core reads it in the app's process; `cdk synth
+// --no-validation` sets it).
+const validationEnv = "CDK_VALIDATION"
+
 // errorMetadata is the type of an error annotation (Annotations.addError).
 const errorMetadata = "aws:cdk:error"
 
@@ -117,6 +122,13 @@ type Options struct {
 // Synth runs the app in dir (the "app" command of its cdk.json, through
 // sh, in dir) with the context of AppContext and returns the cloud assembly
 // it wrote.
+//
+// The app runs with CDK_VALIDATION=false, which turns off CDK's
+// CloudFormation template validation (its WebAssembly engine costs about
+// 0.8 s of CPU per synth): Synth's callers only read templates and
+// metadata, and the gates that must validate, `cdk synth` and the app's
+// tests (which synthesize in process), still do. Synth errors
+// (Annotations errors) are still reported.
 func Synth(ctx context.Context, dir string, opts Options) (*Assembly, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -147,7 +159,7 @@ func Synth(ctx context.Context, dir string, opts Options) (*Assembly, error) {
 	cmd.Dir = dir
 	// The CDK CLI passes context and output directory this way (cx-api
 	// CONTEXT_ENV and OUTDIR_ENV).
-	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out)
+	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out, validationEnv+"=false")
 	var output bytes.Buffer
 	cmd.Stdout = &output
 	cmd.Stderr = &output

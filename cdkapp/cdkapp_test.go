@@ -2,6 +2,7 @@ package cdkapp_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,53 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := cdkapp.Synth(context.Background(), dir, cdkapp.Options{Outdir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no assembly") {
 		t.Errorf("failing app: got %v, want its output in the error", err)
+	}
+}
+
+// TestSynthSkipsValidation checks that the app runs with CDK's template
+// validation off (CDK_VALIDATION=false, which aws-cdk-lib reads in the
+// app's process) and with the CLI's context, even when the caller's
+// environment turns validation on.
+func TestSynthSkipsValidation(t *testing.T) {
+	assembly, err := filepath.Abs(filepath.Join("testdata", "assembly"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// The app records what it was given and writes a finished assembly.
+	app := `printf %s "$CDK_VALIDATION" > validation && printf %s "$CDK_CONTEXT_JSON" > context.json && cp ` + assembly + `/* "$CDK_OUTDIR"`
+	cfg, err := json.Marshal(map[string]any{"app": app, "context": map[string]any{"@aws-cdk/core:validateAgainstDefaultRules": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CDK_VALIDATION", "true")
+	a, err := cdkapp.Synth(context.Background(), dir, cdkapp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(a.Dir)
+	if len(a.Stacks) != 2 {
+		t.Errorf("got %d stacks, want the 2 the app wrote", len(a.Stacks))
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "validation"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "false" {
+		t.Errorf("the app ran with CDK_VALIDATION=%q, want \"false\"", got)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "context.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ctx map[string]any
+	if err := json.Unmarshal(raw, &ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ctx["@aws-cdk/core:validateAgainstDefaultRules"] != true || ctx["aws:cdk:enable-path-metadata"] != true {
+		t.Errorf("the app's context lacks cdk.json's flags or the CLI's keys: %v", ctx)
 	}
 }
