@@ -25,7 +25,9 @@ import (
 
 // Config configures Run.
 type Config struct {
-	// Name starts every line Run prints, e.g. "demo" or "local orders".
+	// Name starts every line Run prints, followed by a colon, e.g. "demo"
+	// or "local Orders", so that the lines of runs sharing one output can
+	// be told apart.
 	Name string
 	// Consumer is the consumer's executable, built for this machine from
 	// its Lambda main package.
@@ -46,7 +48,9 @@ type Config struct {
 	PoisonEvery int
 	// Mapping holds the event-source mapping's settings.
 	Mapping Mapping
-	// Out receives progress and the summary.
+	// Out receives progress and the summary, one line per Write call, so
+	// runs at the same time can share a writer that is safe for
+	// concurrent use.
 	Out io.Writer
 }
 
@@ -153,7 +157,7 @@ func Run(ctx context.Context, server *kinesislocal.Server, cfg Config) (Summary,
 			}
 			produced = true
 		case <-tick.C:
-			last = report(out, start, p, runner, last)
+			last = report(out, cfg.Name, start, p, runner, last)
 		}
 	}
 	if err := p.Close(context.WithoutCancel(ctx)); err != nil {
@@ -173,7 +177,7 @@ func Run(ctx context.Context, server *kinesislocal.Server, cfg Config) (Summary,
 			}
 			done = true
 		case <-tick.C:
-			last = report(out, start, p, runner, last)
+			last = report(out, cfg.Name, start, p, runner, last)
 		case <-ctx.Done():
 			done = true // interrupted: summarise what happened
 		}
@@ -237,8 +241,9 @@ type progress struct {
 	produced, handled int64
 }
 
-// report prints one progress line and returns what it printed.
-func report(out io.Writer, start time.Time, p *producer.Producer, r *localesm.Runner, last progress) progress {
+// report prints one progress line, starting with name, and returns what it
+// printed.
+func report(out io.Writer, name string, start time.Time, p *producer.Producer, r *localesm.Runner, last progress) progress {
 	now := time.Now()
 	ps, rs := p.Stats(), r.Stats()
 	cur := progress{at: now, produced: ps.RecordsSent, handled: rs.RecordsCheckpointed}
@@ -247,8 +252,8 @@ func report(out io.Writer, start time.Time, p *producer.Producer, r *localesm.Ru
 	}
 	secs := now.Sub(last.at).Seconds()
 	lag := ps.RecordsSent - rs.RecordsCheckpointed - rs.RecordsGivenUp
-	fmt.Fprintf(out, "%5.1fs  produced %7d (%5.0f/s)  handled %7d (%5.0f/s)  failure-destination %4d  lag %6d records, %5d ms behind\n",
-		now.Sub(start).Seconds(),
+	fmt.Fprintf(out, "%s: %5.1fs  produced %7d (%5.0f/s)  handled %7d (%5.0f/s)  failure-destination %4d  lag %6d records, %5d ms behind\n",
+		name, now.Sub(start).Seconds(),
 		cur.produced, float64(cur.produced-last.produced)/secs,
 		cur.handled, float64(cur.handled-last.handled)/secs,
 		rs.RecordsGivenUp, lag, rs.MillisBehindLatest)

@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -112,6 +114,8 @@ func TestForTeams(t *testing.T) {
 		}
 		steps = append(steps, c)
 	}
+	outputs := map[string][]byte{}
+	var mu sync.Mutex
 	run := func(c string) error {
 		start := time.Now()
 		cmd := exec.Command("sh", "-c", c)
@@ -120,6 +124,9 @@ func TestForTeams(t *testing.T) {
 		if err != nil {
 			return fmt.Errorf("%s: %v\n%s", c, err, out)
 		}
+		mu.Lock()
+		outputs[c] = out
+		mu.Unlock()
 		// CPU time (user+sys of the step's whole process tree, as wait4
 		// reports it) moves far less than wall time on a busy machine.
 		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
@@ -156,6 +163,25 @@ func TestForTeams(t *testing.T) {
 		}
 		if err := run(c); err != nil {
 			t.Fatal(err)
+		}
+	}
+
+	// make local ran both streams at once, each line naming its stream:
+	// both had started before either finished, and each summary counts
+	// no record lost.
+	local := string(outputs[steps[len(steps)-1]])
+	for _, id := range []string{"Orders", "Payments"} {
+		offer := strings.Index(local, "local "+id+": offering ")
+		summary := regexp.MustCompile(`(?m)^local ` + id + `: produced [1-9][0-9]*, handled [1-9][0-9]*, failure-destination [0-9]+, lost 0 in `).FindStringIndex(local)
+		progress := regexp.MustCompile(`(?m)^local ` + id + `: +[0-9.]+s  produced `).MatchString(local)
+		if offer < 0 || summary == nil || !progress {
+			t.Errorf("make local: no start, progress or summary line (lost 0) for %s:\n%s", id, local)
+			continue
+		}
+		for _, other := range []string{"Orders", "Payments"} {
+			if o := strings.Index(local, "local "+other+": offering "); o > summary[0] {
+				t.Errorf("make local: %s started after %s finished; the streams must run at once:\n%s", other, id, local)
+			}
 		}
 	}
 

@@ -19,12 +19,13 @@ func newLocalCmd() *cobra.Command {
 		Long: `local synthesizes the CDK app in --dir, builds the consumer of each
 StandardStream of one stack (default: the first, dev) for this machine as its
 Lambda binary, starts kinesis-local on 127.0.0.1 (from the app's
-node_modules: make deps), and for each stream produces the examples of its
-schema into a fresh local stream, about one in --poison-every of them
-poison, while a local event-source mapping invokes the consumer with the
-stream's settings and Lambda's rules. It prints progress every second and a
-summary per stream, stops kinesis-local, and exits 1 if a record was
-neither handled nor sent to the failure destination.`,
+node_modules: make deps), and runs every stream at once: it produces the
+examples of the stream's schema into a fresh local stream of its own, about
+one in --poison-every of them poison, while a local event-source mapping
+invokes the stream's consumer with the stream's settings and Lambda's rules.
+It prints progress every second and a summary per stream, each line
+starting with "local <stream ID>:", stops kinesis-local, and exits 1 if a
+record was neither handled nor sent to the failure destination.`,
 		Example: `  standardstream local
   standardstream local --stream orders --duration 10s --rate 500`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -51,7 +52,7 @@ neither handled nor sent to the failure destination.`,
 	f.StringVar(&opts.Dir, "dir", ".", "root of the CDK app (the directory holding cdk.json)")
 	f.StringVar(&opts.Stack, "stack", "", "stack whose streams run (default: the first with a StandardStream)")
 	f.StringSliceVar(&opts.Streams, "stream", nil, "streams to run, by name or construct ID (default: all); repeatable")
-	f.DurationVar(&opts.Duration, "duration", 5*time.Second, "how long to produce, per stream")
+	f.DurationVar(&opts.Duration, "duration", 5*time.Second, "how long to produce (every stream at the same time)")
 	f.IntVar(&opts.Rate, "rate", 2000, "records per second to offer the producer")
 	f.IntVar(&opts.Keys, "keys", 200, "partition keys")
 	f.IntVar(&opts.Shards, "shards", 8, "shards of each local stream")
