@@ -294,7 +294,18 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("refusing to overwrite %s: the file exists and was not written by standardstream new as it is now; move it away or pass --force", strings.Join(conflicts, ", "))
 	}
 	if !res.AppCreated && !opts.Force {
-		if err := checkSnapshots(ctx, dir, opts.Log); err != nil {
+		// The app with the new stream compiles and links, without a file
+		// written, while the app as it is synthesizes for the check: the
+		// synthesis after writing then finds its binary in Go's cache.
+		wait := func() {}
+		if !opts.DryRun {
+			wait = prebuild(ctx, dir, files)
+		}
+		err := checkSnapshots(ctx, dir, opts.Log)
+		// Also after a refusal, so no build outlives New; the binary it
+		// cached serves the run after the snapshots are fixed.
+		wait()
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -617,6 +628,58 @@ func snapshotFiles(a *cdkapp.Assembly) ([]file, error) {
 		out = append(out, file{path.Join("test", "testdata", s.Name+".template.json"), n})
 	}
 	return out, nil
+}
+
+// goRunApp is the app command that New writes into cdk.json.
+const goRunApp = "go run ."
+
+// prebuild starts building the app in dir as it will be once files are
+// written, without writing them: `go run` with the files as a build
+// overlay, and with the program "run" by true, so it only compiles and
+// links. go run caches the executable it links, keyed on the build's inputs
+// (the overlay's content, not its location), so the app's own `go run .`
+// after the files are written reuses it. It does nothing unless cdk.json
+// runs the app with "go run .". wait returns when the build has ended; a
+// failed build is left for the synthesis to report.
+func prebuild(ctx context.Context, dir string, files []file) (wait func()) {
+	nothing := func() {}
+	if cfg, err := cdkapp.ReadConfig(dir); err != nil || strings.TrimSpace(cfg.App) != goRunApp {
+		return nothing
+	}
+	tmp, err := os.MkdirTemp("", "standardstream-new-")
+	if err != nil {
+		return nothing
+	}
+	overlay := map[string]string{}
+	for i, f := range files {
+		if !strings.HasSuffix(f.path, ".go") {
+			continue
+		}
+		name := filepath.Join(tmp, fmt.Sprintf("%d.go", i))
+		if err := os.WriteFile(name, f.content, 0o644); err != nil {
+			os.RemoveAll(tmp)
+			return nothing
+		}
+		overlay[filepath.Join(dir, filepath.FromSlash(f.path))] = name
+	}
+	b, err := json.Marshal(map[string]any{"Replace": overlay})
+	if err == nil {
+		err = os.WriteFile(filepath.Join(tmp, "overlay.json"), b, 0o644)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nothing
+	}
+	cmd := exec.CommandContext(ctx, "go", "run", "-exec=true", "-overlay="+filepath.Join(tmp, "overlay.json"), ".")
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(tmp)
+		return nothing
+	}
+	return func() {
+		cmd.Wait()
+		os.RemoveAll(tmp)
+	}
 }
 
 // checkSnapshots refuses to rewrite snapshots that do not match the app as

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidateName(t *testing.T) {
@@ -201,4 +205,56 @@ func snapshot(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestPrebuildCachesTheApp checks what New relies on to link the app only
+// once: a build of the app with its new files as an overlay, before they
+// are written, leaves the executable that the app's own `go run .` finds
+// in Go's cache once they are, and writes nothing into the module.
+func TestPrebuildCachesTheApp(t *testing.T) {
+	if _, err := exec.LookPath("true"); err != nil {
+		t.Skip("no true command")
+	}
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"go.mod":   "module example.com/prebuild\n\ngo 1.26.0\n",
+		"cdk.json": `{"app": "go run ."}`,
+		"main.go":  "package main\n\nimport \"example.com/prebuild/stacks\"\n\nfunc main() { println(stacks.Streams) }\n",
+		// A fresh value, so no earlier run's executable is in the cache.
+		"stacks/stack.go": fmt.Sprintf("package stacks\n\n// Streams counts the streams.\nvar Streams = %d\n", time.Now().UnixNano()),
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := []file{
+		{"stacks/orders.go", []byte("package stacks\n\nfunc init() { Streams++ }\n")},
+		{"consumers/orders/main.go", []byte("package main\n\nfunc main() {}\n")},
+	}
+	before := snapshot(t, dir)
+	prebuild(context.Background(), dir, files)()
+	if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
+		t.Errorf("prebuild changed the module:\nbefore %v\nafter  %v", before, after)
+	}
+	for _, f := range files {
+		full := filepath.Join(dir, filepath.FromSlash(f.path))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, f.content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("go", "run", "-x", ".")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run: %v\n%s", err, out)
+	}
+	if regexp.MustCompile(`(?m)/link |/compile `).Match(out) {
+		t.Errorf("go run . compiled or linked again after prebuild:\n%s", out)
+	}
 }
