@@ -186,6 +186,13 @@ type file struct {
 
 // New adds the stream opts.Name to the module in opts.Dir, creating the CDK
 // app first if the module has none.
+//
+// When the app exists, New synthesizes it as it is and refuses if a
+// snapshot is not its current template, before writing anything. The
+// app's `go run .` links once: while that check synthesizes, the app with
+// the new stream compiles and links from the files New is about to write
+// (as a build overlay), and the synthesis after writing finds that
+// executable in Go's cache.
 func New(ctx context.Context, opts Options) (*Result, error) {
 	if err := ValidateName(opts.Name); err != nil {
 		return nil, err
