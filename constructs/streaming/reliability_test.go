@@ -4,17 +4,26 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/standardstream/standardstream/constructs/streaming"
 	"github.com/standardstream/standardstream/lambda/kinesisbatch"
 )
+
+// reliabilityHours are the retention periods of TestReliabilityRelations;
+// the options stack has a stream for each (synthOptions).
+var reliabilityHours = []float64{24, 48, 168, 8760}
+
+// retentionID is the construct ID of the options stack's stream with a
+// retention of h hours and no other option.
+func retentionID(h float64) string { return fmt.Sprintf("Retention%v", h) }
 
 // TestReliabilityRelations pins the relations the defaults keep, at several
 // retention periods, so that changing one default cannot silently break
 // another.
 func TestReliabilityRelations(t *testing.T) {
-	for _, retentionHours := range []float64{24, 48, 168, 8760} {
+	opts, _ := synthOptions(t)
+	for _, retentionHours := range reliabilityHours {
 		t.Run(fmt.Sprintf("%vh", retentionHours), func(t *testing.T) {
-			tpl, _, _ := synth(t, &streaming.StandardStreamProps{RetentionPeriod: hours(retentionHours)})
+			// The stream with this retention and nothing else set, alone.
+			tpl := opts.Under(t, retentionID(retentionHours))
 			retentionSec := retentionHours * 3600
 			esm := tpl.Only("AWS::Lambda::EventSourceMapping")
 			fn := tpl.Only("AWS::Lambda::Function")

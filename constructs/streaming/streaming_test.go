@@ -288,44 +288,76 @@ func TestDashboard(t *testing.T) {
 	}
 }
 
-func TestOptions(t *testing.T) {
-	t.Run("provisioned", func(t *testing.T) {
-		tpl, _, _ := synth(t, &streaming.StandardStreamProps{StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(4)})
-		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("ShardCount", 4, "StreamModeDetails", obj("StreamMode", "PROVISIONED")))
-	})
-	t.Run("retention drives record age and thresholds", func(t *testing.T) {
-		tpl, _, _ := synth(t, &streaming.StandardStreamProps{RetentionPeriod: awscdk.Duration_Hours(jsii.Number(48))})
-		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("RetentionPeriodHours", 48))
-		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", obj("MaximumRecordAgeInSeconds", 12*3600))
-	})
-	t.Run("short record age lowers the iterator-age threshold", func(t *testing.T) {
-		tpl, _, _ := synth(t, &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{MaxRecordAge: awscdk.Duration_Minutes(jsii.Number(10))}})
-		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like("MetricName", "IteratorAge", "Threshold", 5*60*1000))
-	})
-	t.Run("mapping settings", func(t *testing.T) {
-		tpl, _, _ := synth(t, &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{
+// optionStreams are the StandardStreams of the options stack, by construct ID.
+type optionStreams map[string]*streaming.StandardStream
+
+// synthOptions returns the options stack: one StandardStream per case of
+// TestOptions, TestGrants and TestReliabilityRelations, in one shared
+// synthesis (a StandardStream alone in its stack costs a synthesis each).
+// Each case reads its own stream's part of the template (Template.Under),
+// so its assertions see no other stream, as if the stream were alone.
+func synthOptions(t *testing.T) (*cdktest.Template, optionStreams) {
+	t.Helper()
+	return cdktest.Shared(t, "options", func(stack awscdk.Stack) optionStreams {
+		s := optionStreams{}
+		add := func(id string, props *streaming.StandardStreamProps) *streaming.StandardStream {
+			s[id] = streaming.NewStandardStream(stack, id, props)
+			return s[id]
+		}
+		add("Provisioned", &streaming.StandardStreamProps{StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(4)})
+		add("ShortAge", &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{MaxRecordAge: awscdk.Duration_Minutes(jsii.Number(10))}})
+		add("Mapping", &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{
 			BatchSize: jsii.Number(10000), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(300)),
 			ParallelizationFactor: jsii.Number(10), RetryAttempts: jsii.Number(5),
 			MemorySize: jsii.Number(1024), Timeout: awscdk.Duration_Seconds(jsii.Number(120)),
 		}})
+		key := awskms.NewKey(stack, jsii.String("CmkKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+		add("Cmk", &streaming.StandardStreamProps{EncryptionKey: key}).
+			GrantWrite(awsiam.NewRole(stack, jsii.String("CmkWriter"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
+		add("Sqs", &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS}})
+		add("FanOut", &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{EnhancedFanOut: jsii.Bool(true)}})
+		add("Destroy", &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
+		granted := add("Granted", nil)
+		granted.GrantWrite(awsiam.NewRole(stack, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
+		granted.GrantRead(awsiam.NewRole(stack, jsii.String("Reader"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
+		for _, h := range reliabilityHours {
+			add(retentionID(h), &streaming.StandardStreamProps{RetentionPeriod: hours(h)})
+		}
+		return s
+	})
+}
+
+func TestOptions(t *testing.T) {
+	opts, streams := synthOptions(t)
+	t.Run("provisioned", func(t *testing.T) {
+		tpl := opts.Under(t, "Provisioned")
+		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("ShardCount", 4, "StreamModeDetails", obj("StreamMode", "PROVISIONED")))
+	})
+	t.Run("retention drives record age and thresholds", func(t *testing.T) {
+		tpl := opts.Under(t, retentionID(48))
+		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("RetentionPeriodHours", 48))
+		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", obj("MaximumRecordAgeInSeconds", 12*3600))
+	})
+	t.Run("short record age lowers the iterator-age threshold", func(t *testing.T) {
+		tpl := opts.Under(t, "ShortAge")
+		tpl.HasResourceProperties("AWS::CloudWatch::Alarm", like("MetricName", "IteratorAge", "Threshold", 5*60*1000))
+	})
+	t.Run("mapping settings", func(t *testing.T) {
+		tpl := opts.Under(t, "Mapping")
 		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", obj(
 			"BatchSize", 10000, "MaximumBatchingWindowInSeconds", 300, "ParallelizationFactor", 10, "MaximumRetryAttempts", 5,
 		))
 		tpl.HasResourceProperties("AWS::Lambda::Function", obj("MemorySize", 1024, "Timeout", 120))
 	})
 	t.Run("customer-managed key", func(t *testing.T) {
-		app := cdktest.NewApp(t, false)
-		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-		key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-		streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{EncryptionKey: key})
-		tpl := cdktest.FromStack(t, stack)
-		keyArn := obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::KMS::Key", "Key"), "Arn"})
+		tpl := opts.Under(t, "Cmk", "CmkKey")
+		keyArn := obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::KMS::Key", "CmkKey"), "Arn"})
 		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("StreamEncryption", obj("EncryptionType", "KMS", "KeyId", keyArn)))
 		tpl.HasResourceProperties("AWS::S3::Bucket", like("BucketEncryption", like("ServerSideEncryptionConfiguration",
 			arrayWith(like("ServerSideEncryptionByDefault", obj("SSEAlgorithm", "aws:kms", "KMSMasterKeyID", keyArn))))))
 	})
 	t.Run("SQS failure destination", func(t *testing.T) {
-		tpl, s, _ := synth(t, &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS}})
+		tpl, s := opts.Under(t, "Sqs"), streams["Sqs"]
 		queue := tpl.LogicalID("AWS::SQS::Queue", "FailureQueue")
 		tpl.HasResourceProperties("AWS::SQS::Queue", obj("SqsManagedSseEnabled", true, "MessageRetentionPeriod", 14*86400))
 		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", like(
@@ -339,14 +371,14 @@ func TestOptions(t *testing.T) {
 		}
 	})
 	t.Run("enhanced fan-out", func(t *testing.T) {
-		tpl, _, _ := synth(t, &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{EnhancedFanOut: jsii.Bool(true)}})
+		tpl := opts.Under(t, "FanOut")
 		consumer := tpl.LogicalID("AWS::Kinesis::StreamConsumer", "FanOut")
 		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", like(
 			"EventSourceArn", obj("Fn::GetAtt", []any{consumer, "ConsumerARN"}),
 		))
 	})
 	t.Run("destroy empties buckets", func(t *testing.T) {
-		tpl, _, _ := synth(t, &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
+		tpl := opts.Under(t, "Destroy")
 		for id, r := range tpl.Resources("AWS::Kinesis::Stream") {
 			if r["DeletionPolicy"] != "Delete" {
 				t.Errorf("stream %s: got DeletionPolicy %v, want Delete", id, r["DeletionPolicy"])
@@ -386,15 +418,9 @@ func TestTwoStreamsInOneStack(t *testing.T) {
 }
 
 func TestGrants(t *testing.T) {
+	opts, _ := synthOptions(t)
 	t.Run("AWS-managed key", func(t *testing.T) {
-		app := cdktest.NewApp(t, false)
-		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-		s := streaming.NewStandardStream(stack, "Events", nil)
-		writer := awsiam.NewRole(stack, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
-		reader := awsiam.NewRole(stack, jsii.String("Reader"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
-		s.GrantWrite(writer)
-		s.GrantRead(reader)
-		tpl := cdktest.FromStack(t, stack)
+		tpl := opts.Under(t, "Granted", "Writer", "Reader")
 		streamArn := obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::Kinesis::Stream", "Stream"), "Arn"})
 		assertPolicy(t, tpl, "Writer", []any{obj(
 			"Action", []any{"kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"},
@@ -404,16 +430,10 @@ func TestGrants(t *testing.T) {
 			"Effect", "Allow", "Resource", streamArn)})
 	})
 	t.Run("customer-managed key", func(t *testing.T) {
-		app := cdktest.NewApp(t, false)
-		stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-		key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-		s := streaming.NewStandardStream(stack, "Events", &streaming.StandardStreamProps{EncryptionKey: key})
-		writer := awsiam.NewRole(stack, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
-		s.GrantWrite(writer)
-		tpl := cdktest.FromStack(t, stack)
-		assertPolicy(t, tpl, "Writer", []any{
+		tpl := opts.Under(t, "Cmk", "CmkKey", "CmkWriter")
+		assertPolicy(t, tpl, "CmkWriter", []any{
 			like("Action", []any{"kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"}),
-			obj("Action", "kms:GenerateDataKey", "Effect", "Allow", "Resource", obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::KMS::Key", "Key"), "Arn"})),
+			obj("Action", "kms:GenerateDataKey", "Effect", "Allow", "Resource", obj("Fn::GetAtt", []any{tpl.LogicalID("AWS::KMS::Key", "CmkKey"), "Arn"})),
 		})
 	})
 }

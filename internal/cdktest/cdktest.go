@@ -165,6 +165,43 @@ type sharedSynth struct {
 	err   error
 }
 
+// Under returns the part of the template that the constructs with the given
+// IDs, children of the stack, made: the resources whose construct path starts
+// with the stack's name and one of ids, every other section unchanged. It
+// reports to t. One stack with several StandardStreams then serves tests
+// that each read one of them as if it were alone in its stack: its
+// assertions (HasResourceProperties, Only, counts) see no other stream's
+// resources, nor stack-wide singletons unless ids names them. The template
+// is built from the shared JSON without another synthesis.
+func (tp *Template) Under(t testing.TB, ids ...string) *Template {
+	t.Helper()
+	full := tp.JSON()
+	part := make(map[string]any, len(full))
+	for k, v := range full {
+		part[k] = v
+	}
+	resources := map[string]any{}
+	for id, r := range full["Resources"].(map[string]any) {
+		md, _ := r.(map[string]any)["Metadata"].(map[string]any)
+		path, _ := md["aws:cdk:path"].(string)
+		// stack/<id>/...: the stack's own name is the first segment.
+		if segs := strings.SplitN(path, "/", 3); len(segs) >= 2 && slices.Contains(ids, segs[1]) {
+			resources[id] = r
+		}
+	}
+	if len(resources) == 0 {
+		t.Fatalf("no resources under %v: path metadata is off or no such construct", ids)
+	}
+	part["Resources"] = resources
+	var tpl assertions.Template
+	if err := catch(func() { tpl = assertions.Template_FromJSON(&part, nil) }); err != nil {
+		t.Fatalf("template under %v: %v", ids, err)
+	}
+	j := &templateJSON{tpl: tpl}
+	j.once.Do(func() { j.m = part })
+	return &Template{t: t, tpl: tpl, json: j}
+}
+
 // HasResourceProperties fails the test unless a resource of type typ
 // matches props (a Match pattern or an object-like map).
 func (tp *Template) HasResourceProperties(typ string, props any) {
