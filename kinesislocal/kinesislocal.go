@@ -158,6 +158,14 @@ func start(ctx context.Context, dir string, ready time.Duration) (*Server, error
 		// created; tests that each create a fresh stream run out of it.
 		"SHARD_LIMIT=10000",
 	)
+	// Node.js compiles the 9 MB main.js on every start; from its compile
+	// cache the server is ready in a third of a second instead of 0.8 s, with
+	// half the CPU. The cache lives in node_modules, so npm ci, which
+	// replaces the package, clears it too; Node keys it by file content and
+	// its own version. The shim writes it once the server listens.
+	if os.Getenv("NODE_COMPILE_CACHE") == "" {
+		cmd.Env = append(cmd.Env, "NODE_COMPILE_CACHE="+filepath.Join(dir, "node_modules", ".cache", "kinesis-local-compile-cache"))
+	}
 	out := &tail{max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 	// Its own process group keeps a terminal's Ctrl-C for our process, which

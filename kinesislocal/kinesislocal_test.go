@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -21,7 +24,32 @@ import (
 // TestServer starts one server for all subtests, and stops it in the last:
 // starting node is the slow part.
 func TestServer(t *testing.T) {
+	// A fresh compile cache, to see the server write it while it runs: Stop
+	// kills it, so Node's own write at exit never comes.
+	cache := t.TempDir()
+	t.Setenv("NODE_COMPILE_CACHE", cache)
 	s := kinesislocal.StartT(t)
+
+	t.Run("writes its compile cache while running", func(t *testing.T) {
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var size int64
+			filepath.WalkDir(cache, func(_ string, d fs.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() {
+					if info, err := d.Info(); err == nil {
+						size += info.Size()
+					}
+				}
+				return nil
+			})
+			// main.js's cache is megabytes; the shim's alone is a few KiB.
+			if size > 1<<20 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("compile cache %s holds %d bytes after 5 s, want main.js's", cache, size)
+			}
+		}
+	})
 
 	t.Run("listens on loopback only", func(t *testing.T) {
 		addrs, err := listeners(s.PID)

@@ -18,3 +18,23 @@ net.Server.prototype.listen = function (...args) {
   }
   return listen.apply(this, args);
 };
+
+// Node.js compiles kinesis-local's 9 MB main.js on every start unless
+// NODE_COMPILE_CACHE names a compile cache (Start sets it). Node writes the
+// cache at exit, which a server stopped with SIGKILL never reaches: write it
+// once the server listens, when its start-up code has been compiled.
+const mod = require('module');
+if (typeof mod.flushCompileCache === 'function' && mod.getCompileCacheDir && mod.getCompileCacheDir()) {
+  let flushed = false;
+  const flushOnce = () => {
+    if (!flushed) {
+      flushed = true;
+      setImmediate(() => mod.flushCompileCache());
+    }
+  };
+  const listening = net.Server.prototype.listen;
+  net.Server.prototype.listen = function (...args) {
+    flushOnce();
+    return listening.apply(this, args);
+  };
+}
