@@ -18,7 +18,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -150,16 +149,12 @@ func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	// kinesis-local takes seconds to start, the consumer to build: at once.
-	var consumerBin string
-	var buildErr error
-	var built sync.WaitGroup
-	built.Go(func() { consumerBin, buildErr = buildConsumer(t.TempDir()) })
-	server := kinesislocal.StartT(t)
-	built.Wait()
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	// The consumer is this test binary (consumer_test.go): nothing to build.
+	consumerBin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
+	server := kinesislocal.StartT(t)
 	stream := kinesislocal.StreamName("e2e")
 	if _, err := server.CreateStream(ctx, stream, shards); err != nil {
 		t.Fatal(err)
@@ -257,16 +252,6 @@ func TestEndToEnd(t *testing.T) {
 	if t.Failed() {
 		t.Logf("consumer output (last 4 KiB):\n%s", tailOf(consumerOut.Bytes(), 4096))
 	}
-}
-
-// buildConsumer builds testdata/consumer into dir.
-func buildConsumer(dir string) (string, error) {
-	bin := filepath.Join(dir, "bootstrap")
-	out, err := exec.Command("go", "build", "-o", bin, "./testdata/consumer").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build ./testdata/consumer: %v\n%s", err, out)
-	}
-	return bin, nil
 }
 
 // journal is what the consumer processes wrote, in order.

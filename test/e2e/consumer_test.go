@@ -1,8 +1,13 @@
-// Command consumer is the end-to-end test's consumer: a Lambda function
-// built on kinesisbatch, which localesm.Process runs behind its local
-// Runtime API as Lambda would. It writes what it does to a journal the test
-// reads afterwards, one line per event, appended with one write each so
-// that lines of concurrent handlers and processes never mix:
+package e2e
+
+// The end-to-end test's consumer: a Lambda function built on kinesisbatch,
+// which localesm.Process runs behind its local Runtime API as Lambda would.
+// Its processes are this test binary itself, which runs the consumer
+// instead of the tests when it is started as a Lambda function, with
+// AWS_LAMBDA_RUNTIME_API set (TestMain): building a separate binary would
+// cost the run a Go link at start. It writes what it does to a journal the test reads afterwards, one
+// line per event, appended with one write each so that lines of concurrent
+// handlers and processes never mix:
 //
 //	H <id>  handled the record (the side effect a real consumer has)
 //	T <id>  failed the record on purpose, the first time it saw it
@@ -10,7 +15,6 @@
 //
 // E2E_DIR names the directory of the journal and of the marker files that
 // make "the first time" hold across processes.
-package main
 
 import (
 	"context"
@@ -25,11 +29,22 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/standardstream/standardstream/lambda/kinesisbatch"
 )
+
+// TestMain runs the consumer instead of the tests in the processes that
+// TestEndToEnd starts as its Lambda function: localesm.Process gives them
+// the Runtime API's address as Lambda does.
+func TestMain(m *testing.M) {
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		consumerMain()
+	}
+	os.Exit(m.Run())
+}
 
 type consumer struct {
 	dir            string
@@ -38,7 +53,8 @@ type consumer struct {
 	crashEvery     uint32
 }
 
-func main() {
+// consumerMain runs the process as the consumer; it does not return.
+func consumerMain() {
 	dir := os.Getenv("E2E_DIR")
 	journal, err := os.OpenFile(filepath.Join(dir, "journal"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
