@@ -16,17 +16,13 @@ import (
 
 // What the Control Tower controls need, resource by resource; test/ runs
 // the controls themselves over the templates.
+//
+// Its streams are the policies stack's (synthPolicies): "Events" (no options,
+// so retained), "Destroy" (RemovalPolicy DESTROY) and "Keyed" (its own key
+// "Key" and a 90-day Object Lock), read as if alone in their stack.
 func TestControls(t *testing.T) {
-	app := cdktest.NewApp(t, false)
-	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
-	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-	streaming.NewStandardStream(stack, "Retained", nil)
-	streaming.NewStandardStream(stack, "Destroyed", &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
-	streaming.NewStandardStream(stack, "Keyed", &streaming.StandardStreamProps{
-		EncryptionKey: key,
-		Archive:       &streaming.ArchiveProps{ObjectLockRetention: days(90)},
-	})
-	tpl := cdktest.FromStack(t, stack)
+	policies, _ := synthPolicies(t)
+	tpl := policies.Under(t, "Events", "Destroy", "Keyed", "Key")
 	bucket := func(stream, name string) map[string]any {
 		return tpl.Resources("AWS::S3::Bucket")[logicalID(t, tpl, "AWS::S3::Bucket", stream, name)]["Properties"].(map[string]any)
 	}
@@ -42,7 +38,7 @@ func TestControls(t *testing.T) {
 		tpl.ResourceCountIs("Custom::S3BucketNotifications", 0)
 	})
 	t.Run("CT.S3.PR.9 Object Lock where data is retained", func(t *testing.T) {
-		for stream, days := range map[string]float64{"Retained": 30, "Keyed": 90} {
+		for stream, days := range map[string]float64{"Events": 30, "Keyed": 90} {
 			for _, name := range []string{"Archive", "Failures"} {
 				lock, _ := json.Marshal(bucket(stream, name)["ObjectLockConfiguration"])
 				want := `{"ObjectLockEnabled":"Enabled","Rule":{"DefaultRetention":{"Days":` + jsonNumber(days) + `,"Mode":"GOVERNANCE"}}}`
@@ -55,8 +51,8 @@ func TestControls(t *testing.T) {
 			}
 		}
 		for _, name := range []string{"Archive", "Failures", "AccessLogs"} {
-			if b := bucket("Destroyed", name); b["ObjectLockEnabled"] != nil || b["ObjectLockConfiguration"] != nil {
-				t.Errorf("Destroyed/%s: got Object Lock; a DESTROY stack must be able to empty its buckets", name)
+			if b := bucket("Destroy", name); b["ObjectLockEnabled"] != nil || b["ObjectLockConfiguration"] != nil {
+				t.Errorf("Destroy/%s: got Object Lock; a DESTROY stack must be able to empty its buckets", name)
 			}
 		}
 	})
@@ -76,8 +72,8 @@ func TestControls(t *testing.T) {
 			if string(got) != string(want) {
 				t.Errorf("Keyed/%s: got KmsKeyId %s, want %s", name, got, want)
 			}
-			if other := tpl.Resources("AWS::Logs::LogGroup")[logicalID(t, tpl, "AWS::Logs::LogGroup", "Retained", name)]; other["Properties"].(map[string]any)["KmsKeyId"] != nil {
-				t.Errorf("Retained/%s: got a KmsKeyId without EncryptionKey", name)
+			if other := tpl.Resources("AWS::Logs::LogGroup")[logicalID(t, tpl, "AWS::Logs::LogGroup", "Events", name)]; other["Properties"].(map[string]any)["KmsKeyId"] != nil {
+				t.Errorf("Events/%s: got a KmsKeyId without EncryptionKey", name)
 			}
 		}
 		for _, name := range []string{"Archive", "Failures"} {

@@ -1,42 +1,27 @@
 package streaming_test
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
-
-	"github.com/standardstream/standardstream/constructs/streaming"
-	"github.com/standardstream/standardstream/internal/cdktest"
 )
 
 // Every resource that holds data or decrypts it gets the one removal policy
 // the team chose: no log group, key or queue outlives (or dies before) the
 // stream and the buckets.
+//
+// Its streams are the policies stack's (synthPolicies), one per removal
+// policy, read as if alone in their stack.
 func TestRemovalPolicyIsUniform(t *testing.T) {
-	app := cdktest.NewApp(t, false)
-	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 	want := map[string][2]string{ // construct ID: DeletionPolicy, UpdateReplacePolicy
-		"Retain":                 {"Retain", "Retain"},
-		"Destroy":                {"Delete", "Delete"},
-		"RetainOnUpdateOrDelete": {"RetainExceptOnCreate", "Retain"},
+		"Retain":                    {"Retain", "Retain"},
+		"Destroy":                   {"Delete", "Delete"},
+		"RetainOnUpdateOrDelete":    {"RetainExceptOnCreate", "Retain"},
+		"RetainOnUpdateOrDeleteSqs": {"RetainExceptOnCreate", "Retain"},
 	}
-	policies := map[string]awscdk.RemovalPolicy{
-		"Retain": awscdk.RemovalPolicy_RETAIN, "Destroy": awscdk.RemovalPolicy_DESTROY,
-		"RetainOnUpdateOrDelete": awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-	}
-	for name, p := range policies {
-		streaming.NewStandardStream(stack, name, &streaming.StandardStreamProps{RemovalPolicy: p})
-	}
-	// The SQS failure destination is a data store too.
-	streaming.NewStandardStream(stack, "RetainOnUpdateOrDeleteSqs", &streaming.StandardStreamProps{
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-		Consumer:      &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS},
-	})
-	want["RetainOnUpdateOrDeleteSqs"] = want["RetainOnUpdateOrDelete"]
-
-	tpl := cdktest.FromStack(t, stack)
+	policies, _ := synthPolicies(t)
+	tpl := policies.Under(t, slices.Collect(maps.Keys(want))...)
 	seen := map[string]map[string]int{}
 	for _, typ := range []string{"AWS::Kinesis::Stream", "AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::KMS::Key", "AWS::SQS::Queue"} {
 		for id, r := range tpl.Resources(typ) {

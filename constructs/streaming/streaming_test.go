@@ -19,19 +19,14 @@ import (
 )
 
 // synth builds one StandardStream with props in a fresh stack. With nil
-// props, the tests share one synthesis (cdktest.Shared): treat the result as
-// read-only.
+// props, the tests share the policies stack's stream "Events", which has no
+// options, and read its part of the template alone (synthPolicies): treat
+// the result as read-only.
 func synth(t *testing.T, props *streaming.StandardStreamProps) (*cdktest.Template, *streaming.StandardStream, awscdk.Stack) {
 	t.Helper()
 	if props == nil {
-		type built struct {
-			s     *streaming.StandardStream
-			stack awscdk.Stack
-		}
-		tpl, b := cdktest.Shared(t, "streaming defaults", func(stack awscdk.Stack) built {
-			return built{streaming.NewStandardStream(stack, "Events", nil), stack}
-		})
-		return tpl, b.s, b.stack
+		tpl, o := synthPolicies(t)
+		return tpl.Under(t, "Events"), o.streams["Events"], o.stack
 	}
 	app := cdktest.NewApp(t, false)
 	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
@@ -288,22 +283,37 @@ func TestDashboard(t *testing.T) {
 	}
 }
 
-// optionStreams are the StandardStreams of the options stack, by construct ID.
-type optionStreams map[string]*streaming.StandardStream
+// options is a shared stack and its StandardStreams by construct ID.
+type options struct {
+	stack   awscdk.Stack
+	streams map[string]*streaming.StandardStream
+}
+
+// sharedStreams returns a stack of several StandardStreams that build adds
+// with add, synthesized once per test binary and key (cdktest.Shared).
+// Building a StandardStream is most of a synthesis' cost, so cases with the
+// same props share one stream, and a stream alone in its stack would cost a
+// synthesis more. Each case reads its own streams' part of the template
+// (Template.Under), so its assertions see no other stream, as if its
+// streams were alone in their stack. A stack holds at most 500 resources,
+// about a dozen StandardStreams.
+func sharedStreams(t *testing.T, key string, build func(stack awscdk.Stack, add func(id string, props *streaming.StandardStreamProps) *streaming.StandardStream)) (*cdktest.Template, *options) {
+	t.Helper()
+	return cdktest.Shared(t, key, func(stack awscdk.Stack) *options {
+		o := &options{stack: stack, streams: map[string]*streaming.StandardStream{}}
+		build(stack, func(id string, props *streaming.StandardStreamProps) *streaming.StandardStream {
+			o.streams[id] = streaming.NewStandardStream(stack, id, props)
+			return o.streams[id]
+		})
+		return o
+	})
+}
 
 // synthOptions returns the options stack: one StandardStream per case of
-// TestOptions, TestGrants and TestReliabilityRelations, in one shared
-// synthesis (a StandardStream alone in its stack costs a synthesis each).
-// Each case reads its own stream's part of the template (Template.Under),
-// so its assertions see no other stream, as if the stream were alone.
-func synthOptions(t *testing.T) (*cdktest.Template, optionStreams) {
+// TestOptions, TestGrants and TestReliabilityRelations (see sharedStreams).
+func synthOptions(t *testing.T) (*cdktest.Template, *options) {
 	t.Helper()
-	return cdktest.Shared(t, "options", func(stack awscdk.Stack) optionStreams {
-		s := optionStreams{}
-		add := func(id string, props *streaming.StandardStreamProps) *streaming.StandardStream {
-			s[id] = streaming.NewStandardStream(stack, id, props)
-			return s[id]
-		}
+	return sharedStreams(t, "options", func(stack awscdk.Stack, add func(string, *streaming.StandardStreamProps) *streaming.StandardStream) {
 		add("Provisioned", &streaming.StandardStreamProps{StreamMode: awskinesis.StreamMode_PROVISIONED, ShardCount: jsii.Number(4)})
 		add("ShortAge", &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{MaxRecordAge: awscdk.Duration_Minutes(jsii.Number(10))}})
 		add("Mapping", &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{
@@ -311,24 +321,47 @@ func synthOptions(t *testing.T) (*cdktest.Template, optionStreams) {
 			ParallelizationFactor: jsii.Number(10), RetryAttempts: jsii.Number(5),
 			MemorySize: jsii.Number(1024), Timeout: awscdk.Duration_Seconds(jsii.Number(120)),
 		}})
-		key := awskms.NewKey(stack, jsii.String("CmkKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-		add("Cmk", &streaming.StandardStreamProps{EncryptionKey: key}).
+		cmkKey := awskms.NewKey(stack, jsii.String("CmkKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+		add("Cmk", &streaming.StandardStreamProps{EncryptionKey: cmkKey}).
 			GrantWrite(awsiam.NewRole(stack, jsii.String("CmkWriter"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
 		add("Sqs", &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS}})
 		add("FanOut", &streaming.StandardStreamProps{Consumer: &streaming.ConsumerProps{EnhancedFanOut: jsii.Bool(true)}})
-		add("Destroy", &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
 		granted := add("Granted", nil)
 		granted.GrantWrite(awsiam.NewRole(stack, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
 		granted.GrantRead(awsiam.NewRole(stack, jsii.String("Reader"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()}))
 		for _, h := range reliabilityHours {
 			add(retentionID(h), &streaming.StandardStreamProps{RetentionPeriod: hours(h)})
 		}
-		return s
+	})
+}
+
+// synthPolicies returns the policies stack (see sharedStreams): a
+// StandardStream without options ("Events", the defaults), one per removal
+// policy, and one with its own key ("Key") and a 90-day Object Lock
+// ("Keyed"), for the tests of the defaults, TestControls,
+// TestRemovalPolicyIsUniform and the DESTROY case of TestOptions.
+func synthPolicies(t *testing.T) (*cdktest.Template, *options) {
+	t.Helper()
+	return sharedStreams(t, "policies", func(stack awscdk.Stack, add func(string, *streaming.StandardStreamProps) *streaming.StandardStream) {
+		add("Events", nil)
+		key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+		add("Keyed", &streaming.StandardStreamProps{
+			EncryptionKey: key,
+			Archive:       &streaming.ArchiveProps{ObjectLockRetention: days(90)},
+		})
+		add("Destroy", &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
+		add("Retain", &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+		add("RetainOnUpdateOrDelete", &streaming.StandardStreamProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE})
+		// The SQS failure destination is a data store too.
+		add("RetainOnUpdateOrDeleteSqs", &streaming.StandardStreamProps{
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+			Consumer:      &streaming.ConsumerProps{FailureDestination: streaming.FailureDestinationSQS},
+		})
 	})
 }
 
 func TestOptions(t *testing.T) {
-	opts, streams := synthOptions(t)
+	opts, o := synthOptions(t)
 	t.Run("provisioned", func(t *testing.T) {
 		tpl := opts.Under(t, "Provisioned")
 		tpl.HasResourceProperties("AWS::Kinesis::Stream", obj("ShardCount", 4, "StreamModeDetails", obj("StreamMode", "PROVISIONED")))
@@ -357,7 +390,7 @@ func TestOptions(t *testing.T) {
 			arrayWith(like("ServerSideEncryptionByDefault", obj("SSEAlgorithm", "aws:kms", "KMSMasterKeyID", keyArn))))))
 	})
 	t.Run("SQS failure destination", func(t *testing.T) {
-		tpl, s := opts.Under(t, "Sqs"), streams["Sqs"]
+		tpl, s := opts.Under(t, "Sqs"), o.streams["Sqs"]
 		queue := tpl.LogicalID("AWS::SQS::Queue", "FailureQueue")
 		tpl.HasResourceProperties("AWS::SQS::Queue", obj("SqsManagedSseEnabled", true, "MessageRetentionPeriod", 14*86400))
 		tpl.HasResourceProperties("AWS::Lambda::EventSourceMapping", like(
@@ -378,7 +411,8 @@ func TestOptions(t *testing.T) {
 		))
 	})
 	t.Run("destroy empties buckets", func(t *testing.T) {
-		tpl := opts.Under(t, "Destroy")
+		policies, _ := synthPolicies(t)
+		tpl := policies.Under(t, "Destroy")
 		for id, r := range tpl.Resources("AWS::Kinesis::Stream") {
 			if r["DeletionPolicy"] != "Delete" {
 				t.Errorf("stream %s: got DeletionPolicy %v, want Delete", id, r["DeletionPolicy"])
