@@ -3,8 +3,8 @@ package e2e
 // The end-to-end test's consumer: a Lambda function built on kinesisbatch,
 // which localesm.Process runs behind its local Runtime API as Lambda would.
 // Its processes are this test binary itself, which runs the consumer
-// instead of the tests when it is started as a Lambda function, with
-// AWS_LAMBDA_RUNTIME_API set (TestMain): building a separate binary would
+// instead of the tests when it is started as the test's Lambda function,
+// with AWS_LAMBDA_RUNTIME_API and E2E_DIR set (TestMain): building a separate binary would
 // cost the run a Go link at start. It writes what it does to a journal the test reads afterwards, one
 // line per event, appended with one write each so that lines of concurrent
 // handlers and processes never mix:
@@ -38,9 +38,9 @@ import (
 
 // TestMain runs the consumer instead of the tests in the processes that
 // TestEndToEnd starts as its Lambda function: localesm.Process gives them
-// the Runtime API's address as Lambda does.
+// the Runtime API's address as Lambda does, and the test its E2E_DIR.
 func TestMain(m *testing.M) {
-	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" && os.Getenv("E2E_DIR") != "" {
 		consumerMain()
 	}
 	os.Exit(m.Run())
