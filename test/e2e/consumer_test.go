@@ -4,10 +4,11 @@ package e2e
 // which localesm.Process runs behind its local Runtime API as Lambda would.
 // Its processes are this test binary itself, which runs the consumer
 // instead of the tests when it is started as the test's Lambda function,
-// with AWS_LAMBDA_RUNTIME_API and E2E_DIR set (TestMain): building a separate binary would
-// cost the run a Go link at start. It writes what it does to a journal the test reads afterwards, one
-// line per event, appended with one write each so that lines of concurrent
-// handlers and processes never mix:
+// with AWS_LAMBDA_RUNTIME_API and E2E_DIR set (TestMain): building a
+// separate binary would cost the run a Go link at start. It writes what it
+// does to a journal the test reads afterwards, one line per event, appended
+// with one write each so that lines of concurrent handlers and processes
+// never mix:
 //
 //	H <id>  handled the record (the side effect a real consumer has)
 //	T <id>  failed the record on purpose, the first time it saw it
