@@ -23,7 +23,7 @@ func synth(t *testing.T, newApp func(*awscdk.AppProps) awscdk.App, outdir string
 		Outdir: jsii.String(outdir),
 		Context: &map[string]any{
 			// Errors stay errors, and the report is written, not thrown.
-			"@aws-cdk/core:validateAgainstDefaultRules":  true,
+			"@aws-cdk/core:validateAgainstDefaultRules": true,
 			"@aws-cdk/core:failSynthOnValidationErrors": false,
 		},
 	})
