@@ -26,6 +26,13 @@ func main() {
 // rejects are synth errors in the cloud assembly, which the CDK CLI prints
 // with their construct paths and fails on.
 func run(envs []stacks.Environment, stderr io.Writer) int {
+	// A mistake in the environments is reported before CDK starts.
+	for _, env := range envs {
+		if err := env.Validate(); err != nil {
+			fmt.Fprintf(stderr, "standardstream: %v\n", err)
+			return 1
+		}
+	}
 	// CDK's template validation runs beside the synthesis (package
 	// cdkvalidate): the same check, half a second sooner.
 	app := cdkvalidate.NewApp(nil)
