@@ -27,7 +27,6 @@ package cdkvalidate
 
 import (
 	"bufio"
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -45,6 +44,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/internal/syncio"
 )
 
 // sideScript is the side process: it loads aws-cdk-lib's
@@ -121,27 +122,8 @@ type side struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
-	stderr lockedBuffer
+	stderr syncio.Buffer // read by tests while it runs
 	once   sync.Once
-}
-
-// lockedBuffer is the side process's standard error, which tests read
-// while it runs.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // start starts the side process for an app that writes to outdir ("" if

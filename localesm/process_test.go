@@ -1,7 +1,6 @@
 package localesm
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/standardstream/standardstream/internal/syncio"
 )
 
 // buildFunction builds testdata/function, a Lambda function in Go.
@@ -29,7 +30,7 @@ func event(data string) []byte {
 }
 
 func TestProcess(t *testing.T) {
-	var out syncBuffer
+	var out syncio.Buffer
 	p, err := NewProcess(ProcessConfig{Path: buildFunction(t), Concurrency: 2, Output: &out})
 	if err != nil {
 		t.Fatal(err)
@@ -86,16 +87,4 @@ func TestNewProcessValidates(t *testing.T) {
 	if _, err := NewProcess(ProcessConfig{Path: "/bin/true", Concurrency: -1}); err == nil {
 		t.Error("got no error for concurrency -1")
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
 }

@@ -2,32 +2,16 @@ package ops
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/standardstream/standardstream/internal/syncio"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestProgressWritesLinesWhenNotATerminal: progress to a file or a pipe is
 // a line per interval with the counts, and nothing after finish.
 func TestProgressWritesLinesWhenNotATerminal(t *testing.T) {
-	var w lockedBuffer
+	var w syncio.Buffer
 	p := newProgress(&w, "redrive", 10, time.Millisecond, func() string { return "objects 3, records 7" })
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(w.String(), "redrive: objects 3, records 7\n") && time.Now().Before(deadline) {

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
+
+	"github.com/standardstream/standardstream/internal/syncio"
 )
 
 // fakeQueue is a stand-in for one SQS queue, speaking the SQS JSON protocol
@@ -150,7 +152,7 @@ func TestRedriveFromQueue(t *testing.T) {
 	q.send(record("shardId-000000000042", "49590338271490256608559692538361571095921575989136588898", "49590338271490256608559692538361571095921575989136588899", 2, t0))
 
 	var out bytes.Buffer
-	r := &Redriver{Kinesis: k, SQS: sqsc, Stream: target, Out: &out, ProducerOptions: fastProducer, Progress: &lockedBuffer{}, ProgressEvery: time.Millisecond}
+	r := &Redriver{Kinesis: k, SQS: sqsc, Stream: target, Out: &out, ProducerOptions: fastProducer, Progress: &syncio.Buffer{}, ProgressEvery: time.Millisecond}
 	sum, err := r.FromQueue(ctx, q.url)
 	if err == nil || !strings.Contains(err.Error(), "past retention") {
 		t.Errorf("got error %v, want records past retention", err)

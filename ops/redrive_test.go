@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/standardstream/standardstream/internal/syncio"
 	"github.com/standardstream/standardstream/localesm"
 	"github.com/standardstream/standardstream/producer"
 )
@@ -141,7 +142,7 @@ func TestRedriveEndToEnd(t *testing.T) {
 	// when: the consumer is fixed and the failures are redriven
 	c.fixed.Store(true)
 	var out bytes.Buffer
-	r := &Redriver{Kinesis: k, S3: s3c, Stream: stream, Out: &out, ProducerOptions: fastProducer, Progress: &lockedBuffer{}, ProgressEvery: time.Millisecond}
+	r := &Redriver{Kinesis: k, S3: s3c, Stream: stream, Out: &out, ProducerOptions: fastProducer, Progress: &syncio.Buffer{}, ProgressEvery: time.Millisecond}
 	sum, err := r.FromS3(ctx, S3Location{Bucket: bucket})
 	if err != nil {
 		t.Fatalf("redrive: %v\n%s", err, out.String())

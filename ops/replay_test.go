@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/standardstream/standardstream/internal/syncio"
 )
 
 // gz compresses lines as Firehose writes them: each record followed by the
@@ -74,7 +76,7 @@ func TestReplayWindow(t *testing.T) {
 		Kinesis: k, S3: s3T(t), Stream: stream, Key: key, Out: &out,
 		Since: t0.Add(time.Hour), Until: t0.Add(3 * time.Hour),
 		ProducerOptions: fastProducer,
-		Progress:        &lockedBuffer{}, ProgressEvery: time.Millisecond,
+		Progress:        &syncio.Buffer{}, ProgressEvery: time.Millisecond,
 	}
 	sum, err := r.Run(ctx, S3Location{Bucket: bucket})
 	if err == nil || !strings.Contains(err.Error(), "1 records could not be put") {

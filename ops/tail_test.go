@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,26 +15,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/standardstream/standardstream/internal/syncio"
 	"github.com/standardstream/standardstream/lambda/kinesisbatch/schema"
 )
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) lines() []TailRecord {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// tailLines returns the records that tail printed to out, a line each.
+func tailLines(printed *syncio.Buffer) []TailRecord {
 	var out []TailRecord
-	sc := bufio.NewScanner(bytes.NewReader(s.b.Bytes()))
+	sc := bufio.NewScanner(bytes.NewReader(printed.Bytes()))
 	for sc.Scan() {
 		var r TailRecord
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
@@ -70,7 +57,7 @@ func TestTailFollowsResharding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out syncBuffer
+	var out syncio.Buffer
 	from, _ := ParseTailFrom("trim-horizon")
 	tl := &Tailer{Kinesis: k, Stream: stream, From: from, Limit: 13, Out: &out, Validate: s.Validate, Poll: 20 * time.Millisecond}
 	type result struct {
@@ -80,7 +67,7 @@ func TestTailFollowsResharding(t *testing.T) {
 	done := make(chan result, 1)
 	go func() { n, err := tl.Run(ctx); done <- result{n, err} }()
 
-	for len(out.lines()) < 3 {
+	for len(tailLines(&out)) < 3 {
 		select {
 		case r := <-done:
 			t.Fatalf("tail ended early: %d, %v", r.n, r.err)
@@ -107,7 +94,7 @@ func TestTailFollowsResharding(t *testing.T) {
 	if r.err != nil || r.n != 13 {
 		t.Fatalf("tail: %d records, %v; want 13", r.n, r.err)
 	}
-	lines := out.lines()
+	lines := tailLines(&out)
 	if len(lines) != 13 {
 		t.Fatalf("got %d lines, want 13", len(lines))
 	}

@@ -22,7 +22,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/standardstream/standardstream/internal/faultproxy"
+	"github.com/standardstream/standardstream/internal/syncio"
 	"github.com/standardstream/standardstream/kinesislocal"
 	"github.com/standardstream/standardstream/localesm"
 )
@@ -178,7 +178,7 @@ func TestEndToEnd(t *testing.T) {
 	fn, err := localesm.NewProcess(localesm.ProcessConfig{
 		Path:        consumerBin,
 		Concurrency: environments,
-		Output:      &lockedWriter{w: &consumerOut},
+		Output:      syncio.NewWriter(&consumerOut),
 		Env: []string{"E2E_DIR=" + dir,
 			"E2E_TRANSIENT_EVERY=" + strconv.Itoa(transientEvery), "E2E_CRASH_EVERY=" + strconv.Itoa(crashEvery)},
 	})
@@ -348,18 +348,6 @@ func check(t *testing.T, items []item, j *journal, dest *localesm.MemoryDestinat
 		problems = append(problems, "the plan has no poison records")
 	}
 	return s, problems
-}
-
-// lockedWriter serialises writes of the consumer processes' output.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func tailOf(b []byte, n int) []byte { return b[max(0, len(b)-n):] }
