@@ -3,7 +3,6 @@ package streaming
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -13,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 )
 
 // SQL over the archive: a Glue table whose partitions Athena computes from
@@ -24,7 +25,7 @@ const (
 	DefaultTableName = "records"
 	// RawRecordColumn is the one column of the table when the stream has no
 	// DataModel: each archived line as a string, for json_extract and friends.
-	RawRecordColumn = "record"
+	RawRecordColumn = spec.RawRecordColumn
 	// ProjectionFirstYear is the first year partition projection enumerates;
 	// the last is always the current year (NOW).
 	ProjectionFirstYear = 2026
@@ -103,73 +104,14 @@ func LocationTemplate(bucket string) string {
 	return b.String()
 }
 
-// Column is a column of the archive's table.
-type Column struct {
-	Name, Type string
-}
+// Column is a column of the archive's table ([spec.Column]).
+type Column = spec.Column
 
 // Columns returns the table's columns for schema: one per top-level
 // property, named in lowercase (Athena's rule), with Hive types from the JSON
 // Schema types; or the single string column RawRecordColumn when schema is
 // nil or has no properties.
-func Columns(schema *Schema) []Column {
-	var props map[string]any
-	if schema != nil {
-		props, _ = schema.Raw["properties"].(map[string]any)
-	}
-	if len(props) == 0 {
-		return []Column{{Name: RawRecordColumn, Type: "string"}}
-	}
-	names := make([]string, 0, len(props))
-	for n := range props {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	seen := map[string]bool{}
-	var cols []Column
-	for _, n := range names {
-		name := strings.ToLower(n)
-		if seen[name] {
-			continue // the JSON SerDe matches case-insensitively: one column serves both
-		}
-		seen[name] = true
-		p, _ := props[n].(map[string]any)
-		cols = append(cols, Column{Name: name, Type: hiveType(p)})
-	}
-	return cols
-}
-
-// hiveType maps a JSON Schema to a Hive (Athena DDL) type.
-func hiveType(p map[string]any) string {
-	switch p["type"] {
-	case "integer":
-		return "bigint"
-	case "number":
-		return "double"
-	case "boolean":
-		return "boolean"
-	case "array":
-		items, _ := p["items"].(map[string]any)
-		return "array<" + hiveType(items) + ">"
-	case "object":
-		props, _ := p["properties"].(map[string]any)
-		if len(props) == 0 {
-			return "string"
-		}
-		names := make([]string, 0, len(props))
-		for n := range props {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		parts := make([]string, 0, len(names))
-		for _, n := range names {
-			c, _ := props[n].(map[string]any)
-			parts = append(parts, strings.ToLower(n)+":"+hiveType(c))
-		}
-		return "struct<" + strings.Join(parts, ",") + ">"
-	}
-	return "string"
-}
+func Columns(schema *Schema) []Column { return spec.Columns(schema) }
 
 type querySettings struct {
 	enabled            bool

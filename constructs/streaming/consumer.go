@@ -2,8 +2,6 @@ package streaming
 
 import (
 	"fmt"
-	"path/filepath"
-	"runtime"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -15,13 +13,14 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/standardstream/standardstream/constructs/golambda"
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 )
 
 // ConsumerSchemaFile is the name under which the stream's schema file
 // (DataModel.Schema) is bundled next to the consumer's binary, in
 // $LAMBDA_TASK_ROOT. The default consumer validates every record against it;
 // any consumer may load it.
-const ConsumerSchemaFile = "schema.json"
+const ConsumerSchemaFile = spec.ConsumerSchemaFile
 
 // DefaultConsumerEntry returns the directory of the default consumer, the
 // default ConsumerProps.Entry (lambda/defaultconsumer of this module). It
@@ -29,29 +28,14 @@ const ConsumerSchemaFile = "schema.json"
 // DataModel, every record that validates against its schema (formats
 // asserted), and it logs, counts and reports failures like any kinesisbatch
 // consumer.
-func DefaultConsumerEntry() (string, error) {
-	return moduleDir("defaultconsumer", "lambda", "defaultconsumer")
-}
+func DefaultConsumerEntry() (string, error) { return spec.DefaultConsumerEntry() }
 
 // ReferenceConsumerEntry returns the directory of the reference consumer
 // (lambda/ of this module): the typed consumer of the reference app's
 // stream, whose Event and one-pass validating decoder schemagen generates
 // from lambda/event.schema.json. It is the template a team copies; the
 // reference app names it as its ConsumerProps.Entry.
-func ReferenceConsumerEntry() (string, error) {
-	return moduleDir("reference", "lambda")
-}
-
-// moduleDir returns a directory of this module, found relative to this
-// package's source, which the Go toolchain keeps on disk (in the module
-// cache when imported).
-func moduleDir(what string, elem ...string) (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok || !filepath.IsAbs(file) {
-		return "", fmt.Errorf("consumer.entry: cannot locate the %s consumer (source path %q unavailable, built with -trimpath?); set ConsumerProps.Entry", what, file)
-	}
-	return filepath.Join(append([]string{filepath.Dir(file), "..", ".."}, elem...)...), nil
-}
+func ReferenceConsumerEntry() (string, error) { return spec.ReferenceConsumerEntry() }
 
 func (s *StandardStream) newConsumer() {
 	cfg := s.settings

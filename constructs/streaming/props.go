@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 )
 
 // StandardStreamProps configures a StandardStream. The zero value is a
@@ -148,72 +150,31 @@ type QueryProps struct {
 	BytesScannedCutoff awscdk.Size
 }
 
-// Classification is how sensitive a stream's records are.
-type Classification string
+// Classification is how sensitive a stream's records are
+// ([spec.Classification]).
+type Classification = spec.Classification
 
+// The classifications, from least to most sensitive.
 const (
-	// ClassificationPublic data may be published.
-	ClassificationPublic Classification = "PUBLIC"
-	// ClassificationInternal data stays inside the company.
-	ClassificationInternal Classification = "INTERNAL"
-	// ClassificationConfidential data is restricted to the teams that need it.
-	ClassificationConfidential Classification = "CONFIDENTIAL"
-	// ClassificationPII data identifies people; it needs a retention and
-	// deletion story (GDPR, CCPA) beyond the stream's.
-	ClassificationPII Classification = "PII"
+	ClassificationPublic       = spec.ClassificationPublic
+	ClassificationInternal     = spec.ClassificationInternal
+	ClassificationConfidential = spec.ClassificationConfidential
+	ClassificationPII          = spec.ClassificationPII
 )
 
-// DataModel documents a stream's records. Every field is required when a
-// DataModel is given, and synth fails if the schema is missing or invalid.
-type DataModel struct {
-	// Schema is the path of the JSON Schema file (draft 4 to 2020-12) that
-	// each record's data conforms to. A relative path is relative to the
-	// working directory of the CDK app. Examples in the schema's top-level
-	// "examples" keyword must validate against it.
-	//
-	// @default - none; required
-	Schema *string
-
-	// Owner is the team accountable for the stream and its schema.
-	//
-	// @default - none; required
-	Owner *string
-
-	// Description says what the records are and who uses them.
-	//
-	// @default - none; required
-	Description *string
-
-	// PartitionKey says which value producers use as the partition key.
-	//
-	// @default - none; required
-	PartitionKey *string
-
-	// PartitionKeyRationale says why that key: its cardinality and what
-	// order it preserves (see docs/partition-keys.md).
-	//
-	// @default - none; required
-	PartitionKeyRationale *string
-
-	// Classification is how sensitive the records are.
-	//
-	// @default - none; required
-	Classification Classification
-}
+// DataModel documents a stream's records ([spec.DataModel]). Every field is
+// required when a DataModel is given, and synth fails if the schema is
+// missing or invalid.
+type DataModel = spec.DataModel
 
 // FailureDestination is where the event-source mapping sends records it gives
-// up on (after retries or maximum record age).
-type FailureDestination string
+// up on ([spec.FailureDestination]).
+type FailureDestination = spec.FailureDestination
 
+// The failure destinations; FailureDestinationS3 is the default.
 const (
-	// FailureDestinationS3 writes each failed batch, payload included, to an
-	// S3 bucket. It is the default because only S3 keeps the records' data:
-	// SQS and SNS destinations receive metadata only.
-	FailureDestinationS3 FailureDestination = "S3"
-	// FailureDestinationSQS sends the failed batch's metadata (shard,
-	// sequence-number range) to an SQS queue, from which records can be
-	// re-read while the stream still retains them.
-	FailureDestinationSQS FailureDestination = "SQS"
+	FailureDestinationS3  = spec.FailureDestinationS3
+	FailureDestinationSQS = spec.FailureDestinationSQS
 )
 
 // ConsumerProps configures the Lambda consumer and its event-source mapping.

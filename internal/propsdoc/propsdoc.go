@@ -1,7 +1,8 @@
 // Package propsdoc renders docs/construct.md from the Go source of package
-// constructs/streaming: every prop with its type, default and limits, taken
-// from the doc comments that godoc shows, so the page and the code cannot
-// disagree.
+// constructs/streaming and of its CDK-free model, constructs/streaming/spec
+// (where DataModel and the enums are declared): every prop with its type,
+// default and limits, taken from the doc comments that godoc shows, so the
+// page and the code cannot disagree.
 package propsdoc
 
 import (
@@ -12,6 +13,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -45,33 +47,36 @@ type Enum struct {
 // documented are the structs the page covers, in reading order.
 var documented = []string{"StandardStreamProps", "ConsumerProps", "ArchiveProps", "AlarmProps", "QueryProps", "AnalyticsProps", "DataModel"}
 
-// Parse reads the package in dir (tests excluded).
+// modelDir is the directory, relative to the construct's, of package spec:
+// the CDK-free part of the construct's model, where DataModel and the enums
+// the props use are declared (package streaming aliases them).
+const modelDir = "spec"
+
+// Parse reads the package in dir and its model package in dir/spec (tests
+// excluded).
 func Parse(dir string) (*Package, error) {
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	construct, err := parsePackage(fset, dir, "streaming", "github.com/standardstream/standardstream/constructs/streaming")
 	if err != nil {
-		return nil, fmt.Errorf("propsdoc: %w", err)
+		return nil, err
 	}
-	var files []*ast.File
-	for name, p := range pkgs {
-		if name != "streaming" {
-			continue
-		}
-		for _, f := range p.Files {
-			files = append(files, f)
-		}
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("propsdoc: no package streaming in %s", dir)
-	}
-	sort.Slice(files, func(i, j int) bool { return fset.File(files[i].Pos()).Name() < fset.File(files[j].Pos()).Name() })
-	dp, err := doc.NewFromFiles(fset, files, "github.com/standardstream/standardstream/constructs/streaming")
+	model, err := parsePackage(fset, filepath.Join(dir, modelDir), "spec", "github.com/standardstream/standardstream/constructs/streaming/spec")
 	if err != nil {
-		return nil, fmt.Errorf("propsdoc: %w", err)
+		return nil, err
 	}
 	out := &Package{}
+	// An alias (type DataModel = spec.DataModel) documents nothing itself:
+	// the page shows the declaration it names.
+	var declared []*doc.Type
+	for _, t := range append(append([]*doc.Type{}, construct.Types...), model.Types...) {
+		if len(t.Decl.Specs) > 0 && t.Decl.Specs[0].(*ast.TypeSpec).Assign.IsValid() {
+			continue
+		}
+		declared = append(declared, t)
+	}
+	sort.SliceStable(declared, func(i, j int) bool { return declared[i].Name < declared[j].Name })
 	types := map[string]*doc.Type{}
-	for _, t := range dp.Types {
+	for _, t := range declared {
 		types[t.Name] = t
 	}
 	for _, name := range documented {
@@ -95,7 +100,7 @@ func Parse(dir string) (*Package, error) {
 		}
 		out.Structs = append(out.Structs, s)
 	}
-	for _, t := range dp.Types {
+	for _, t := range declared {
 		if id, ok := t.Decl.Specs[0].(*ast.TypeSpec).Type.(*ast.Ident); !ok || id.Name != "string" || len(t.Consts) == 0 {
 			continue
 		}
@@ -132,6 +137,30 @@ func Parse(dir string) (*Package, error) {
 		}
 	}
 	return out, nil
+}
+
+// parsePackage reads package name in dir (tests excluded) with its doc
+// comments.
+func parsePackage(fset *token.FileSet, dir, name, importPath string) (*doc.Package, error) {
+	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	if err != nil {
+		return nil, fmt.Errorf("propsdoc: %w", err)
+	}
+	var files []*ast.File
+	if p, ok := pkgs[name]; ok {
+		for _, f := range p.Files {
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("propsdoc: no package %s in %s", name, dir)
+	}
+	sort.Slice(files, func(i, j int) bool { return fset.File(files[i].Pos()).Name() < fset.File(files[j].Pos()).Name() })
+	dp, err := doc.NewFromFiles(fset, files, importPath)
+	if err != nil {
+		return nil, fmt.Errorf("propsdoc: %w", err)
+	}
+	return dp, nil
 }
 
 // Markdown renders the page for the package in dir.
