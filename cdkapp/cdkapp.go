@@ -25,7 +25,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 )
 
 // ConfigFile is the CDK app's configuration, at the root of the app.
@@ -330,7 +330,7 @@ type Stream struct {
 	// environments.
 	ID string
 	// Spec is what it deploys.
-	Spec streaming.Spec
+	Spec spec.Stream
 }
 
 // Streams returns every StandardStream of the assembly, stack by stack in
@@ -341,7 +341,7 @@ func (a *Assembly) Streams() ([]Stream, error) {
 		var found []Stream
 		for path, entries := range st.Metadata {
 			for _, e := range entries {
-				if e.Type != streaming.SpecMetadata {
+				if e.Type != spec.MetadataType {
 					continue
 				}
 				// The Spec is a JSON string (a Lazy string) inside the entry.
@@ -349,12 +349,12 @@ func (a *Assembly) Streams() ([]Stream, error) {
 				if err := json.Unmarshal(e.Data, &doc); err != nil {
 					return nil, fmt.Errorf("cdkapp: %s%s: %s metadata: %w", st.Name, path, e.Type, err)
 				}
-				var spec streaming.Spec
-				if err := json.Unmarshal([]byte(doc), &spec); err != nil {
+				var s spec.Stream
+				if err := json.Unmarshal([]byte(doc), &s); err != nil {
 					return nil, fmt.Errorf("cdkapp: %s%s: %s metadata: %w", st.Name, path, e.Type, err)
 				}
 				id := strings.TrimPrefix(strings.TrimPrefix(path, "/"), st.Name+"/")
-				found = append(found, Stream{Stack: st.Name, ID: id, Spec: spec})
+				found = append(found, Stream{Stack: st.Name, ID: id, Spec: s})
 			}
 		}
 		slices.SortFunc(found, func(a, b Stream) int { return strings.Compare(a.ID, b.ID) })

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/standardstream/standardstream/cdkapp"
-	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 	"github.com/standardstream/standardstream/docgen"
 	"github.com/standardstream/standardstream/kinesislocal"
 )
@@ -135,7 +135,7 @@ func RunApp(ctx context.Context, opts AppOptions) error {
 	for i, s := range streams {
 		entry := s.Spec.Consumer.Entry
 		if entry == "" {
-			if entry, err = streaming.DefaultConsumerEntry(); err != nil {
+			if entry, err = spec.DefaultConsumerEntry(); err != nil {
 				return err
 			}
 		} else if !filepath.IsAbs(entry) {
@@ -157,7 +157,7 @@ func RunApp(ctx context.Context, opts AppOptions) error {
 			if err != nil {
 				return fmt.Errorf("local: %s's schema: %w", s.ID, err)
 			}
-			if err := os.WriteFile(filepath.Join(root, streaming.ConsumerSchemaFile), b, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(root, spec.ConsumerSchemaFile), b, 0o644); err != nil {
 				return err
 			}
 		}

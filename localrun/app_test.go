@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/standardstream/standardstream/cdkapp"
-	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 )
 
 func TestSelectStreams(t *testing.T) {
@@ -50,7 +50,7 @@ func TestSelectStreams(t *testing.T) {
 }
 
 func TestExamples(t *testing.T) {
-	s := cdkapp.Stream{ID: "Orders", Spec: streaming.Spec{Schema: &streaming.Schema{Examples: []any{
+	s := cdkapp.Stream{ID: "Orders", Spec: spec.Stream{Schema: &spec.Schema{Examples: []any{
 		map[string]any{"id": "evt-1", "key": "a"},
 		map[string]any{"key": "b"},
 	}}}}

@@ -46,7 +46,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/standardstream/standardstream/cdkapp"
-	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 	"github.com/standardstream/standardstream/docgen"
 	"github.com/standardstream/standardstream/lambda/schemagen"
 )
@@ -125,8 +125,8 @@ type Options struct {
 	Owner string
 	// Classification is how sensitive the records are.
 	//
-	// Default: streaming.ClassificationInternal.
-	Classification streaming.Classification
+	// Default: spec.ClassificationInternal.
+	Classification spec.Classification
 	// DryRun reports what would be written and writes nothing.
 	DryRun bool
 	// Force overwrites files the user changed and snapshots that do not
@@ -201,10 +201,10 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 		opts.Log = io.Discard
 	}
 	if opts.Classification == "" {
-		opts.Classification = streaming.ClassificationInternal
+		opts.Classification = spec.ClassificationInternal
 	}
 	switch opts.Classification {
-	case streaming.ClassificationPublic, streaming.ClassificationInternal, streaming.ClassificationConfidential, streaming.ClassificationPII:
+	case spec.ClassificationPublic, spec.ClassificationInternal, spec.ClassificationConfidential, spec.ClassificationPII:
 	default:
 		return nil, fmt.Errorf("classification must be PUBLIC, INTERNAL, CONFIDENTIAL or PII, got %q", string(opts.Classification))
 	}
@@ -476,7 +476,7 @@ func newStreamData(ad appData, opts Options) (streamData, error) {
 		Owner:               opts.Owner,
 		ClassificationConst: "Classification" + camel(strings.ToLower(string(opts.Classification))),
 	}
-	if opts.Classification == streaming.ClassificationPII {
+	if opts.Classification == spec.ClassificationPII {
 		sd.ClassificationConst = "ClassificationPII"
 	}
 	sd.SchemaPath = path.Join(sd.ConsumerDir, sd.SchemaFile)

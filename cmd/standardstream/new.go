@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 	"github.com/standardstream/standardstream/scaffold"
 )
 
@@ -43,9 +43,9 @@ current; --force does.`,
 			if err := scaffold.ValidateName(opts.Name); err != nil {
 				return usageError{err}
 			}
-			opts.Classification = streaming.Classification(strings.ToUpper(classification))
+			opts.Classification = spec.Classification(strings.ToUpper(classification))
 			switch opts.Classification {
-			case streaming.ClassificationPublic, streaming.ClassificationInternal, streaming.ClassificationConfidential, streaming.ClassificationPII:
+			case spec.ClassificationPublic, spec.ClassificationInternal, spec.ClassificationConfidential, spec.ClassificationPII:
 			default:
 				return usagef("--classification must be PUBLIC, INTERNAL, CONFIDENTIAL or PII, got %q", classification)
 			}
@@ -79,7 +79,7 @@ current; --force does.`,
 	f.StringVar(&opts.Dir, "dir", ".", "root of your Go module (holding go.mod)")
 	f.StringVar(&opts.App, "app", "", "name of the stacks (<app>-dev, ...) when the app is created (default: from the module path)")
 	f.StringVar(&opts.Owner, "owner", "", "team accountable for the stream, for its data model (default: a TODO)")
-	f.StringVar(&classification, "classification", string(streaming.ClassificationInternal), "how sensitive the records are: PUBLIC, INTERNAL, CONFIDENTIAL or PII")
+	f.StringVar(&classification, "classification", string(spec.ClassificationInternal), "how sensitive the records are: PUBLIC, INTERNAL, CONFIDENTIAL or PII")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "print what would be written, write nothing")
 	f.BoolVar(&opts.Force, "force", false, "overwrite files you changed and snapshots that are not current")
 	return cmd

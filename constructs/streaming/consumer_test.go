@@ -90,23 +90,3 @@ func TestConsumerAsset(t *testing.T) {
 		t.Errorf("got the consumer built from %s, want the default consumer %s", info.Path, want)
 	}
 }
-
-func TestConsumerEntries(t *testing.T) {
-	def, err := streaming.DefaultConsumerEntry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := streaming.ReferenceConsumerEntry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := cdktest.Root(t)
-	for _, tt := range []struct{ got, want string }{
-		{def, filepath.Join(root, "lambda", "defaultconsumer")},
-		{ref, filepath.Join(root, "lambda")},
-	} {
-		if filepath.Clean(tt.got) != tt.want {
-			t.Errorf("got %s, want %s", tt.got, tt.want)
-		}
-	}
-}

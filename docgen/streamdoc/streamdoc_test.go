@@ -4,11 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 )
 
 func TestMarkdown(t *testing.T) {
-	schema := &streaming.Schema{
+	schema := &spec.Schema{
 		Path: "/repo/schemas/order.json",
 		Raw: map[string]any{
 			"description": "An order.",
@@ -24,32 +24,32 @@ func TestMarkdown(t *testing.T) {
 		},
 		Examples: []any{map[string]any{"id": "o-1", "lines": []any{1}}},
 	}
-	spec := func(name string, hours float64, fanOut bool) streaming.Spec {
-		return streaming.Spec{
+	stream := func(name string, hours float64, fanOut bool) spec.Stream {
+		return spec.Stream{
 			Path: "Stack-" + name + "/Orders", StreamName: "orders-" + name, Mode: "ON_DEMAND", RetentionHours: hours,
 			Writers: []string{"Stack-" + name + "/Api"},
-			Consumer: streaming.ConsumerSpec{
+			Consumer: spec.Consumer{
 				Entry: "/repo/cmd/orders", BatchSize: 100, RetryAttempts: 3, MaxRecordAgeSec: 6 * 3600,
-				EnhancedFanOut: fanOut, FailureDestination: streaming.FailureDestinationS3,
+				EnhancedFanOut: fanOut, FailureDestination: spec.FailureDestinationS3,
 			},
-			Alarms: []streaming.AlarmSpec{
+			Alarms: []spec.Alarm{
 				{ID: "IteratorAgeAlarm", Metric: "AWS/Lambda IteratorAge (Maximum)", Threshold: ">= " + name, Runbook: "docs/runbooks/iterator-age.md"},
 				{ID: "WriteThrottleAlarm", Metric: "AWS/Kinesis WriteProvisionedThroughputExceeded (Sum)", Threshold: ">= 1", Runbook: "https://wiki.example.com/runbooks/write-throttles.md"},
 			},
-			DataModel: &streaming.DataModel{
+			DataModel: &spec.DataModel{
 				Schema: &schema.Path, Owner: ptr("Orders"), Description: ptr("Orders."),
-				PartitionKey: ptr("customer"), PartitionKeyRationale: ptr("many"), Classification: streaming.ClassificationPII,
+				PartitionKey: ptr("customer"), PartitionKeyRationale: ptr("many"), Classification: spec.ClassificationPII,
 			},
 			Schema:           schema,
 			MaxRecordSizeKiB: 1024,
-			Query: &streaming.QuerySpec{
+			Query: &spec.Query{
 				Database: "orders_" + name, Table: "records", Workgroup: "orders_" + name,
-				Columns: streaming.Columns(schema), Partitions: []string{"year", "month", "day", "hour"},
+				Columns: spec.Columns(schema), Partitions: []string{"year", "month", "day", "hour"},
 				Queriers: []string{"Stack-" + name + "/Analysts"},
 			},
 		}
 	}
-	md, err := Markdown("Orders", []Env{{Name: "dev", Spec: spec("dev", 24, false)}, {Name: "prod", Spec: spec("prod", 168, true)}}, "/repo")
+	md, err := Markdown("Orders", []Env{{Name: "dev", Spec: stream("dev", 24, false)}, {Name: "prod", Spec: stream("prod", 168, true)}}, "/repo")
 	if err != nil {
 		t.Fatal(err)
 	}

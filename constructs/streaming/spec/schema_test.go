@@ -1,13 +1,14 @@
-package streaming_test
+package spec_test
 
 import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/standardstream/standardstream/constructs/streaming"
+	"github.com/standardstream/standardstream/constructs/streaming/spec"
 )
 
 // The schema's formats are asserted at synth as the default consumer
@@ -21,7 +22,7 @@ func TestLoadSchemaAssertsFormats(t *testing.T) {
 		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := streaming.LoadSchema(p)
+		_, err := spec.LoadSchema(p)
 		return err
 	}
 	if err := load(`{"at":"2026-11-25t21:00:00z"}`); err != nil {
@@ -32,7 +33,7 @@ func TestLoadSchemaAssertsFormats(t *testing.T) {
 	}
 }
 
-// A Schema read back from the Spec metadata (as standardstream docs and
+// A Schema read back from the Stream metadata (as standardstream docs and
 // local read it) validates as the loaded one does, formats included.
 func TestSchemaRoundTripAssertsFormats(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "s.json")
@@ -41,7 +42,7 @@ func TestSchemaRoundTripAssertsFormats(t *testing.T) {
 	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := streaming.LoadSchema(p)
+	loaded, err := spec.LoadSchema(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,16 +50,46 @@ func TestSchemaRoundTripAssertsFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var restored streaming.Schema
+	var restored spec.Schema
 	if err := json.Unmarshal(b, &restored); err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range map[string]*streaming.Schema{"loaded": loaded, "restored": &restored} {
+	for name, s := range map[string]*spec.Schema{"loaded": loaded, "restored": &restored} {
 		if err := s.Validate(map[string]any{"at": "2026-11-25t21:00:00z"}); err != nil {
 			t.Errorf("%s: lowercase RFC 3339: got %v, want it accepted", name, err)
 		}
 		if err := s.Validate(map[string]any{"at": "yesterday"}); err == nil {
 			t.Errorf("%s: \"yesterday\" as a date-time: got it accepted, want it rejected", name)
 		}
+	}
+}
+
+// The table's columns follow the schema's top-level properties, lowercased
+// (Athena's rule) with Hive types; no properties means the raw record column.
+func TestColumns(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		schema *spec.Schema
+		want   []spec.Column
+	}{
+		{"no schema", nil, []spec.Column{{Name: spec.RawRecordColumn, Type: "string"}}},
+		{"no properties", &spec.Schema{Raw: map[string]any{"type": "object"}}, []spec.Column{{Name: "record", Type: "string"}}},
+		{"typed properties", &spec.Schema{Raw: map[string]any{"properties": map[string]any{
+			"Qty":   map[string]any{"type": "integer"},
+			"qty":   map[string]any{"type": "string"},
+			"price": map[string]any{"type": "number"},
+			"tags":  map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
+			"ship":  map[string]any{"type": "object", "properties": map[string]any{"City": map[string]any{"type": "string"}, "ok": map[string]any{"type": "boolean"}}},
+		}}}, []spec.Column{
+			// sorted by property name, so "Qty" comes first and wins "qty"
+			{Name: "qty", Type: "bigint"}, {Name: "price", Type: "double"},
+			{Name: "ship", Type: "struct<city:string,ok:boolean>"}, {Name: "tags", Type: "array<string>"},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := spec.Columns(tt.schema); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
