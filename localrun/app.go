@@ -18,6 +18,7 @@ import (
 	"github.com/standardstream/standardstream/cdkapp"
 	"github.com/standardstream/standardstream/constructs/streaming/spec"
 	"github.com/standardstream/standardstream/docgen"
+	"github.com/standardstream/standardstream/internal/syncio"
 	"github.com/standardstream/standardstream/kinesislocal"
 )
 
@@ -195,11 +196,13 @@ func RunApp(ctx context.Context, opts AppOptions) error {
 	server = r.server
 	// Every stream runs at once, each with its own Kinesis stream, mapping
 	// and consumer processes, against the one server; their lines share
-	// opts.Out, each starting with "local <ID>:".
-	out := &lineWriter{w: opts.Out}
-	if opts.Out == nil {
-		out.w = io.Discard
+	// opts.Out, each starting with "local <ID>:" and written whole (one
+	// Write each), so they never interleave.
+	var shared io.Writer = io.Discard
+	if opts.Out != nil {
+		shared = opts.Out
 	}
+	out := syncio.NewWriter(shared)
 	cfgs := make([]Config, len(streams))
 	for i, s := range streams {
 		c := s.Spec.Consumer
@@ -244,19 +247,6 @@ func RunApp(ctx context.Context, opts AppOptions) error {
 		return fmt.Errorf("local: %s failed", strings.Join(failed, ", "))
 	}
 	return ctx.Err()
-}
-
-// lineWriter serializes the writes of runs that share one output, so that
-// lines (one Write each) never interleave.
-type lineWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lineWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // selectStreams returns the StandardStreams of stack (default: the first
