@@ -99,10 +99,9 @@ func (p *plugin) RuleIds() *[]*string { return nil }
 // Validate returns the side process's report on the templates, or, if it
 // has none, that of CDK's plugin run in the app's own process.
 func (p *plugin) Validate(ctx awscdk.IPolicyValidationContext) *awscdk.PolicyValidationPluginReport {
-	report, version, reused, err := p.side.validate(ctx.StackTemplates())
+	report, version, _, err := p.side.validate(ctx.StackTemplates())
 	if err == nil {
 		sideReports.Add(1)
-		sideReused.Add(reused)
 	} else {
 		builtin := awscdk.NewCloudFormationValidatePlugin(nil)
 		report = builtin.Validate(ctx)
@@ -112,10 +111,9 @@ func (p *plugin) Validate(ctx awscdk.IPolicyValidationContext) *awscdk.PolicyVal
 	return report
 }
 
-// sideStarts, sideReports and sideReused count the side processes
-// started, the reports they gave and the engine calls in those reports that
-// were answered ahead (for tests).
-var sideStarts, sideReports, sideReused atomic.Int64
+// sideStarts and sideReports count the side processes started and the
+// reports they gave (for tests).
+var sideStarts, sideReports atomic.Int64
 
 // side is the validation process.
 type side struct {
