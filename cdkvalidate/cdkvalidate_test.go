@@ -74,6 +74,8 @@ func TestMain(m *testing.M) {
 	if builtin.dir != "" {
 		os.RemoveAll(builtin.dir)
 	}
+	// jsii's Node.js stops, and the runtime it unpacked goes with it.
+	jsii.Close()
 	os.Exit(code)
 }
 

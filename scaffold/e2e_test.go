@@ -102,7 +102,12 @@ func TestForTeams(t *testing.T) {
 	if err := os.WriteFile(node, jsiiNode, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// The commands' temporary files go to a directory of the test's own,
+	// which must hold none of jsii's unpacked runtimes at the end: every
+	// process that starts jsii stops it.
+	tmp := t.TempDir()
 	env := append(os.Environ(),
+		"TMPDIR="+tmp,
 		"PATH="+filepath.Join(nodeModules, ".bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"JSII_NODE="+node,
 		"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1",
@@ -184,6 +189,10 @@ func TestForTeams(t *testing.T) {
 				t.Errorf("make local: %s started after %s finished; the streams must run at once:\n%s", other, id, local)
 			}
 		}
+	}
+
+	if leaked, _ := filepath.Glob(filepath.Join(tmp, "jsii-runtime.*")); len(leaked) > 0 {
+		t.Errorf("the commands left %d of jsii's unpacked runtimes in TMPDIR: %q", len(leaked), leaked)
 	}
 
 	// Both streams, each in every environment's snapshot and in docs/.

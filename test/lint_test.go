@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/standardstream/standardstream/stacks"
 )
 
@@ -30,6 +32,8 @@ func TestMain(m *testing.M) {
 	if environments.dir != "" {
 		os.RemoveAll(environments.dir)
 	}
+	// jsii's Node.js stops, and the runtime it unpacked goes with it.
+	jsii.Close()
 	os.Exit(code)
 }
 

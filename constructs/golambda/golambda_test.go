@@ -13,6 +13,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
+// TestMain stops jsii's Node.js once the tests have run: a test binary that
+// just exits leaves the runtime jsii unpacked for it (a few megabytes) in
+// the temporary directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
 // testModule is a module without external dependencies, so the tests need
 // neither network nor module cache: a Lambda main package, a shared package
 // it links (with an embedded file), and files the binary does not link.

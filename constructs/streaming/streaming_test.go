@@ -2,6 +2,7 @@ package streaming_test
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,15 @@ import (
 	"github.com/standardstream/standardstream/internal/cdktest"
 	"github.com/standardstream/standardstream/runbooks"
 )
+
+// TestMain stops jsii's Node.js once the tests have run: a test binary that
+// just exits leaves the runtime jsii unpacked for it (a few megabytes) in
+// the temporary directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
 
 // synth builds one StandardStream with props in a fresh stack. With nil
 // props, the tests share the policies stack's stream "Events", which has no
