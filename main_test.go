@@ -2,24 +2,16 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/jsii-runtime-go"
-
+	"github.com/standardstream/standardstream/internal/jsiitest"
 	"github.com/standardstream/standardstream/stacks"
 )
 
-// TestMain stops jsii once the tests have run: aws-cdk-go's package
-// initialization unpacks jsii's runtime into the temporary directory, and a
-// test binary that just exits leaves it there.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+// TestMain stops jsii once the tests have run (package jsiitest says why).
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 // An environment mistake reaches the user of `make synth` as one line that
 // names the field and the value, with exit status 1 and no panic trace.

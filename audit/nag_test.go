@@ -1,25 +1,17 @@
 package audit_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/aws/jsii-runtime-go"
-
 	"github.com/standardstream/standardstream/audit"
+	"github.com/standardstream/standardstream/internal/jsiitest"
 )
 
-// TestMain stops jsii's Node.js once the tests have run: a test binary that
-// just exits leaves the runtime jsii unpacked for it (a few megabytes) in
-// the temporary directory.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+// TestMain stops jsii once the tests have run (package jsiitest says why).
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 // One jsii synthesis audits both templates: the plain bucket has findings,
 // the bucket whose template suppresses them (cdk_nag metadata) has none.

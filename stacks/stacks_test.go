@@ -1,27 +1,20 @@
 package stacks_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/standardstream/standardstream/internal/cdktest"
+	"github.com/standardstream/standardstream/internal/jsiitest"
 	"github.com/standardstream/standardstream/stacks"
 )
 
-// TestMain stops jsii's Node.js once the tests have run: a test binary that
-// just exits leaves the runtime jsii unpacked for it (a few megabytes) in
-// the temporary directory.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+// TestMain stops jsii once the tests have run (package jsiitest says why).
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 func valid() stacks.Environment {
 	e, _ := stacks.Lookup("dev")

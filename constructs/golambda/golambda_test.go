@@ -11,16 +11,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/standardstream/standardstream/internal/jsiitest"
 )
 
-// TestMain stops jsii's Node.js once the tests have run: a test binary that
-// just exits leaves the runtime jsii unpacked for it (a few megabytes) in
-// the temporary directory.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+// TestMain stops jsii once the tests have run (package jsiitest says why).
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 // testModule is a module without external dependencies, so the tests need
 // neither network nor module cache: a Lambda main package, a shared package

@@ -2,7 +2,6 @@ package streaming_test
 
 import (
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -16,17 +15,12 @@ import (
 
 	"github.com/standardstream/standardstream/constructs/streaming"
 	"github.com/standardstream/standardstream/internal/cdktest"
+	"github.com/standardstream/standardstream/internal/jsiitest"
 	"github.com/standardstream/standardstream/runbooks"
 )
 
-// TestMain stops jsii's Node.js once the tests have run: a test binary that
-// just exits leaves the runtime jsii unpacked for it (a few megabytes) in
-// the temporary directory.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+// TestMain stops jsii once the tests have run (package jsiitest says why).
+func TestMain(m *testing.M) { jsiitest.Main(m) }
 
 // synth builds one StandardStream with props in a fresh stack. With nil
 // props, the tests share the policies stack's stream "Events", which has no
