@@ -223,3 +223,41 @@ func TestOff(t *testing.T) {
 		t.Errorf("validation off: %d side processes started", n)
 	}
 }
+
+// TestViolations reads the findings of a validation report: each rule the
+// test app's stacks break, once per stack, with its construct path,
+// template and logical ID; a directory without a report is an error, not
+// "no findings".
+func TestViolations(t *testing.T) {
+	_, dir := builtinReport(t)
+	got, err := Violations(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, v := range got {
+		if v.Plugin != "CloudFormation Validate" || v.Severity != "error" || v.Description == "" {
+			t.Errorf("got %+v, want an error of CloudFormation Validate with a description", v)
+		}
+		for _, p := range v.Paths {
+			found = append(found, v.Rule+" "+p)
+		}
+	}
+	slices.Sort(found)
+	want := []string{
+		"F3002 Checked/Queue (Checked.template.json Queue)",
+		"F3002 Other/Queue (Other.template.json Queue)",
+		"F3034 Checked/Queue (Checked.template.json Queue)",
+		"F3034 Other/Queue (Other.template.json Queue)",
+	}
+	if !slices.Equal(found, want) {
+		t.Errorf("got %q, want %q", found, want)
+	}
+	if s := got[0].String(); !strings.Contains(s, got[0].Rule) || !strings.Contains(s, got[0].Description) || !strings.Contains(s, "/Queue") {
+		t.Errorf("String() = %q, want the rule, description and path", s)
+	}
+
+	if _, err := Violations(t.TempDir()); err == nil || !strings.Contains(err.Error(), ReportFile) {
+		t.Errorf("no report: got %v, want an error naming %s", err, ReportFile)
+	}
+}

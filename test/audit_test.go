@@ -37,7 +37,7 @@ func auditedTemplates(t *testing.T) audited {
 		a.templates = append(a.templates, filepath.Join("testdata", env.StackName()+".template.json"))
 	}
 
-	app := cdktest.NewApp(t, false)
+	app := cdktest.NewValidatedApp(t, false)
 	stack := awscdk.NewStack(app, jsii.String("Options"), nil)
 	key := awskms.NewKey(stack, jsii.String("TeamKey"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
 	a.teams = append(a.teams, "Options/TeamKey", "Options/Analyst")
@@ -67,6 +67,9 @@ func auditedTemplates(t *testing.T) audited {
 		t.Fatalf("the options stack has synth errors:\n%s", strings.Join(errs, "\n"))
 	}
 	a.templates = append(a.templates, filepath.Join(*app.Synth(nil).Directory(), "Options.template.json"))
+	if err := cdktest.Validation(app); err != nil {
+		t.Errorf("the options stack: %v", err)
+	}
 	return a
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/standardstream/standardstream/cdkapp"
+	"github.com/standardstream/standardstream/cdkvalidate"
 	"github.com/standardstream/standardstream/internal/cdktest"
 	"github.com/standardstream/standardstream/stacks"
 )
@@ -57,6 +58,20 @@ func synthEnvironments(t *testing.T) string {
 		t.Fatalf("synthesizing the environments: %v", environments.err)
 	}
 	return environments.dir
+}
+
+// TestTemplateValidation: CDK's template validation, which `cdk synth` runs
+// and whose findings the CLI prints, finds nothing in any environment's
+// template. (The App runs with the CLI's context, so synthesis succeeds
+// whatever it finds; the findings are only in the report.)
+func TestTemplateValidation(t *testing.T) {
+	found, err := cdkvalidate.Violations(synthEnvironments(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range found {
+		t.Error(v)
+	}
 }
 
 func TestSnapshots(t *testing.T) {

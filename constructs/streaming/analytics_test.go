@@ -38,6 +38,8 @@ var allOptions struct {
 	tpl  *cdktest.Template
 	s    *streaming.StandardStream
 	lint *cfnLintRun
+	// invalid lists what CDK's template validation found.
+	invalid error
 }
 
 // cfnLintRun is cfn-lint linting a template read from its standard input.
@@ -87,7 +89,7 @@ func synthAllOptions(t *testing.T) (*cdktest.Template, *streaming.StandardStream
 		allOptions.err = cdktest.Catch(func() {
 			// The output directory is the first test's: the nag reports
 			// are read before it ends.
-			app := cdktest.NewApp(t, false)
+			app := cdktest.NewValidatedApp(t, false)
 			nag := cdktest.Nag(app)
 			stack := awscdk.NewStack(app, jsii.String("All"), nil)
 			key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
@@ -113,6 +115,7 @@ func synthAllOptions(t *testing.T) (*cdktest.Template, *streaming.StandardStream
 			tpl := cdktest.FromStack(t, stack)
 			allOptions.lint = startCfnLint(tpl.JSON())
 			allOptions.nag = nag()
+			allOptions.invalid = cdktest.Validation(app)
 			allOptions.tpl, allOptions.s = tpl, s
 		})
 	})

@@ -315,12 +315,16 @@ func TestDataModel(t *testing.T) {
 	}
 }
 
-// TestAllOptionsCfnLint lints the template of the stream with every option
+// TestAllOptionsCfnLint checks the template of the stream with every option
+// with CDK's template validation and lints it with cfn-lint
 // (test/lint_test.go lints the environments). It is the package's last test:
 // cfn-lint started when TestQueryAndAnalytics synthesized that template, and
 // its seconds of Python ran while the tests in between kept jsii busy.
 func TestAllOptionsCfnLint(t *testing.T) {
 	synthAllOptions(t)
+	if allOptions.invalid != nil {
+		t.Errorf("the template with every option: %v", allOptions.invalid)
+	}
 	if err := allOptions.lint.wait(); err != nil {
 		t.Errorf("cfn-lint found problems in the template with every option (%v):\n%s", err, allOptions.lint.out.String())
 	}

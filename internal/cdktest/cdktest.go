@@ -4,8 +4,8 @@
 // templates shared between the tests of one test binary.
 //
 // A synthesis costs a test about half a second (building the constructs over
-// jsii, resolving, CDK's own template validation), so tests that only read a
-// template should share it with Shared:
+// jsii, resolving), so tests that only read a template should share it with
+// Shared:
 //
 //	tpl, s := cdktest.Shared(t, "default", func(stack awscdk.Stack) *streaming.StandardStream {
 //		return streaming.NewStandardStream(stack, "Events", nil)
@@ -13,7 +13,9 @@
 //	tpl.HasResourceProperties("AWS::Kinesis::Stream", ...)
 //
 // The first test to ask for a key synthesizes; the others get the same
-// template and value. Use one key per distinct build function, and do not
+// template and value. A shared template is also checked by CDK's template
+// validation (see NewValidatedApp). Use one key per distinct build function,
+// and do not
 // modify what the template or the value return. A template shared some other
 // way (a sync.Once over an App with cdk-nag, or one made before t.Run)
 // reports to the test that reads it through Template.For.
@@ -37,6 +39,7 @@ import (
 
 	"github.com/standardstream/standardstream/audit"
 	"github.com/standardstream/standardstream/cdkapp"
+	"github.com/standardstream/standardstream/cdkvalidate"
 )
 
 // Root returns the module's root directory (the one holding go.mod).
@@ -75,14 +78,52 @@ func Context(t testing.TB, bundle bool) map[string]any {
 // so templates are the same either way. Path metadata lets LogicalID find
 // resources by their construct path. The App writes no tree.json, which no
 // test reads.
+//
+// CDK's template validation is off. With the context of `cdk synth`
+// (@aws-cdk/core:failSynthOnValidationErrors false) an App leaves its
+// findings to the CLI: they would only be written to a report that no
+// assertion reads, for about 0.8 s of CPU per test binary and more per
+// template. Tests of templates that cover what ships use NewValidatedApp.
 func NewApp(t testing.TB, bundle bool) awscdk.App {
+	t.Helper()
+	return newApp(t, bundle, false)
+}
+
+// NewValidatedApp is NewApp with CDK's template validation on: after a
+// synthesis, Validation returns its findings.
+func NewValidatedApp(t testing.TB, bundle bool) awscdk.App {
+	t.Helper()
+	return newApp(t, bundle, true)
+}
+
+func newApp(t testing.TB, bundle, validate bool) awscdk.App {
 	t.Helper()
 	ctx := Context(t, bundle)
 	return awscdk.NewApp(&awscdk.AppProps{
-		Context:      &ctx,
-		Outdir:       jsii.String(t.TempDir()),
-		TreeMetadata: jsii.Bool(false),
+		Context:                         &ctx,
+		Outdir:                          jsii.String(t.TempDir()),
+		TreeMetadata:                    jsii.Bool(false),
+		BuiltinCloudFormationValidation: jsii.Bool(validate),
 	})
+}
+
+// Validation returns an error listing every finding of CDK's template
+// validation in app's last synthesis (an App from NewValidatedApp, or one
+// with validation on), or nil if there is none. It is an error, too, if
+// the App wrote no validation report.
+func Validation(app awscdk.App) error {
+	found, err := cdkvalidate.Violations(*app.Outdir())
+	if err != nil {
+		return err
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	lines := make([]string, len(found))
+	for i, v := range found {
+		lines[i] = v.String()
+	}
+	return fmt.Errorf("CDK's template validation found problems (%d):\n%s", len(found), strings.Join(lines, "\n"))
 }
 
 // Template wraps assertions.Template so that failures are test errors.
@@ -120,9 +161,11 @@ func (tp *Template) For(t testing.TB) *Template {
 }
 
 // Shared returns the template of a stack named "Test" in a new App (as
-// NewApp(t, false) makes it) after build has added constructs to it, and what
-// build returned. It builds and synthesizes once per test binary and key; later
-// calls with the same key share the result (see the package documentation).
+// NewValidatedApp(t, false) makes it) after build has added constructs to
+// it, and what build returned. It builds and synthesizes once per test
+// binary and key; later calls with the same key share the result (see the
+// package documentation). Each test that asks for a template that CDK's
+// template validation finds problems in fails.
 func Shared[T any](t testing.TB, key string, build func(stack awscdk.Stack) T) (*Template, T) {
 	t.Helper()
 	sharedMu.Lock()
@@ -137,14 +180,19 @@ func Shared[T any](t testing.TB, key string, build func(stack awscdk.Stack) T) (
 		s.err = catch(func() {
 			// The output directory is the first test's: nothing reads it
 			// after the synthesis.
-			stack := awscdk.NewStack(NewApp(t, false), jsii.String("Test"), nil)
+			app := NewValidatedApp(t, false)
+			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 			s.value = build(stack)
 			tpl := assertions.Template_FromStack(stack, nil)
 			s.json = &templateJSON{tpl: tpl}
+			s.invalid = Validation(app)
 		})
 	})
 	if s.err != nil {
 		t.Fatalf("shared synthesis %q: %v", key, s.err)
+	}
+	if s.invalid != nil {
+		t.Errorf("shared synthesis %q: %v", key, s.invalid)
 	}
 	v, ok := s.value.(T)
 	if !ok {
@@ -159,10 +207,11 @@ var (
 )
 
 type sharedSynth struct {
-	once  sync.Once
-	value any
-	json  *templateJSON
-	err   error
+	once    sync.Once
+	value   any
+	json    *templateJSON
+	err     error // the synthesis failed
+	invalid error // CDK's template validation found problems
 }
 
 // Under returns the part of the template that the constructs with the given
