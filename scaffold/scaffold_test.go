@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/standardstream/standardstream/cdkapp"
 )
 
 func TestValidateName(t *testing.T) {
@@ -256,5 +259,58 @@ func TestPrebuildCachesTheApp(t *testing.T) {
 	}
 	if regexp.MustCompile(`(?m)/link |/compile `).Match(out) {
 		t.Errorf("go run . compiled or linked again after prebuild:\n%s", out)
+	}
+}
+
+// TestNewRefusesStaleSnapshot: new synthesizes the app as it is before it
+// adds a stream, and refuses, naming the snapshot and writing nothing, if
+// a snapshot in test/testdata is not the app's current template (the
+// snapshot test fails already, and rewriting it would hide a change that
+// nobody reviewed). The app here writes a finished cloud assembly of two
+// stacks; one snapshot is current, the other stale.
+func TestNewRefusesStaleSnapshot(t *testing.T) {
+	assembly, err := filepath.Abs(filepath.Join("..", "cdkapp", "testdata", "assembly"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := module(t)
+	cfg, err := json.Marshal(map[string]any{"app": `cp ` + assembly + `/* "$CDK_OUTDIR"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"cdk.json":   cfg,
+		ManifestFile: []byte(`{"app":"App","streams":["orders"],"files":{}}`),
+	}
+	for name, stale := range map[string]bool{"App-dev": false, "App-prod": true} {
+		raw, err := os.ReadFile(filepath.Join(assembly, name+".template.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := cdkapp.NormalizeTemplate(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stale {
+			snap = append(snap, '\n')
+		}
+		files[path.Join("test", "testdata", name+".template.json")] = snap
+	}
+	for name, content := range files {
+		full := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := snapshot(t, dir)
+	_, err = New(context.Background(), Options{Dir: dir, Name: "refunds"})
+	if err == nil || !strings.Contains(err.Error(), "refusing to rewrite test/testdata/App-prod.template.json:") || strings.Contains(err.Error(), "App-dev") {
+		t.Errorf("got %v, want a refusal naming the stale App-prod snapshot only", err)
+	}
+	if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
+		t.Errorf("a refused run changed the module:\nbefore %v\nafter  %v", before, after)
 	}
 }
