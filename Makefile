@@ -66,7 +66,7 @@ synth: deps $(APP) ## Synthesize every environment's stack into cdk.out/.
 # of them link all of aws-cdk-go, and the debug information, which no test
 # reads and go test deletes with the binary, is a third of each link's CPU
 # (about 0.7 s). Failures and panics still print file and line.
-SLOW_TESTS := ./scaffold ./constructs/streaming ./test ./test/e2e ./cdkvalidate ./constructs/golambda ./stacks ./ops
+SLOW_TESTS := ./scaffold ./constructs/streaming ./test ./test/e2e ./cdkvalidate ./constructs/golambda ./ops
 test: deps ## Run every test.
 	go vet ./...
 	go test -vet=off -ldflags='-s -w' -p 4 $(SLOW_TESTS) ./...

@@ -1,4 +1,4 @@
-package stacks_test
+package test
 
 import (
 	"strings"
@@ -9,12 +9,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
 	"github.com/standardstream/standardstream/internal/cdktest"
-	"github.com/standardstream/standardstream/internal/jsiitest"
 	"github.com/standardstream/standardstream/stacks"
 )
 
-// TestMain stops jsii once the tests have run (package jsiitest says why).
-func TestMain(m *testing.M) { jsiitest.Main(m) }
+// The tests of package stacks, the reference app's environments, are here
+// rather than beside it: they share this package's test binary and jsii
+// process instead of linking aws-cdk-go and starting Node.js for their own.
 
 func valid() stacks.Environment {
 	e, _ := stacks.Lookup("dev")
