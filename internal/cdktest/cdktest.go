@@ -13,12 +13,11 @@
 //	tpl.HasResourceProperties("AWS::Kinesis::Stream", ...)
 //
 // The first test to ask for a key synthesizes; the others get the same
-// template and value. A shared template is also checked by CDK's template
-// validation (see NewValidatedApp). Use one key per distinct build function,
-// and do not
-// modify what the template or the value return. A template shared some other
-// way (a sync.Once over an App with cdk-nag, or one made before t.Run)
-// reports to the test that reads it through Template.For.
+// template and value, which they must not modify. Use one key per distinct
+// build function. A shared template is also checked by CDK's template
+// validation (see NewValidatedApp). A template shared some other way (a
+// sync.Once over an App with cdk-nag, or one made before t.Run) reports to
+// the test that reads it through Template.For.
 //
 // jsii is not safe for concurrent use: tests that call CDK must not call
 // t.Parallel.
@@ -179,7 +178,7 @@ func Shared[T any](t testing.TB, key string, build func(stack awscdk.Stack) T) (
 	s.once.Do(func() {
 		s.err = catch(func() {
 			// The output directory is the first test's: nothing reads it
-			// after the synthesis.
+			// once Validation has read the report.
 			app := NewValidatedApp(t, false)
 			stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 			s.value = build(stack)
