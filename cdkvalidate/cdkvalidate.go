@@ -23,6 +23,11 @@
 // (the first synth on a machine), no Node.js, the process failing. With
 // validation turned off (CDK_VALIDATION=false, `cdk synth --no-validation`,
 // or AppProps.BuiltinCloudFormationValidation false) nothing is started.
+//
+// [Violations] reads the findings back from a cloud assembly's report. A
+// test that synthesizes an app in its own process with the context the CDK
+// CLI gives (@aws-cdk/core:failSynthOnValidationErrors false) sees them
+// only there: synthesis succeeds whatever they are.
 package cdkvalidate
 
 import (
