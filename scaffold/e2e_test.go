@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/standardstream/standardstream/internal/testdir"
 )
 
 // forTeams returns the commands of the first sh block of the README's
@@ -42,7 +44,7 @@ func forTeams(t *testing.T) []string {
 }
 
 // TestForTeams runs the README's "For teams" commands in an empty module
-// that requires this checkout: `standardstream new` twice, each time
+// that requires this checkout (.cache/teams-test): `standardstream new` twice, each time
 // followed by the generated app's make synth and make test (go vet, the
 // consumers' tests, the outside audits, the snapshots that new wrote, docs/
 // current), then make local. It shares this repository's node_modules and
@@ -67,7 +69,11 @@ func TestForTeams(t *testing.T) {
 		}
 	}
 
-	dir := t.TempDir()
+	// The module's directory is the same on every run (emptied first), as a
+	// team's is: the go command caches the app's executable (go run .) and
+	// compiled packages by their inputs, the directory included, so only the
+	// test's own inputs make it compile and link again.
+	dir := testdir.Stable(t, repo, "teams-test")
 	// In place of go mod init and go get: a module that requires this
 	// checkout, with its go.sum so nothing is downloaded.
 	gomod := "module example.com/orders\n\ngo 1.26.0\n\nrequire github.com/standardstream/standardstream v0.0.0\n\nreplace github.com/standardstream/standardstream => " + repo + "\n\ntool " + CLI + "\n"

@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/standardstream/standardstream/internal/cdktest"
+	"github.com/standardstream/standardstream/internal/testdir"
 )
 
 // TestImportingApp is what a team sees: its own Go module imports the
@@ -29,7 +29,9 @@ func TestImportingApp(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(bin, "cdk")); err != nil {
 		t.Fatalf("the CDK CLI is not installed (%v); run `make deps`", err)
 	}
-	app := importerDir(t, root)
+	// The same directory on every run: `go run .` caches the app's
+	// executable by its build inputs, the directory included.
+	app := testdir.Stable(t, root, "importer-test")
 	if err := os.CopyFS(app, os.DirFS(filepath.Join("testdata", "importer"))); err != nil {
 		t.Fatal(err)
 	}
@@ -95,39 +97,6 @@ func TestImportingApp(t *testing.T) {
 	if strings.Contains(out, "WARNING") {
 		t.Errorf("synth warns, want only the errors:\n%s", out)
 	}
-}
-
-// importerDir returns an empty directory for the team's module at the same
-// path on every run, .cache/importer-test in the checkout (which ./... and
-// the Makefile skip), locked against another test binary of this checkout
-// until t ends. `go run .` caches the app's executable by its build inputs,
-// the directory included: a fresh directory per run would link all of
-// aws-cdk-go again, about 1.5 s of CPU, for a binary that only the test's
-// inputs can change.
-func importerDir(t *testing.T, root string) string {
-	t.Helper()
-	dir := filepath.Join(root, ".cache", "importer-test")
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	lock, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		os.RemoveAll(dir)
-		lock.Close() // releases the lock
-	})
-	if err := os.RemoveAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // synthError is one error the CLI reports: its construct path and message.
