@@ -99,14 +99,7 @@ func TestForTeams(t *testing.T) {
 	}
 	// The commands outside make (new) run jsii's Node.js as the generated
 	// Makefile does, with build/jsii-node's flags.
-	jsiiNode, err := render("templates/app/build/jsii-node.tmpl", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	node := filepath.Join(t.TempDir(), "jsii-node")
-	if err := os.WriteFile(node, jsiiNode, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	node := jsiiNode(t)
 	// The commands' temporary files go to a directory of the test's own,
 	// which must hold none of jsii's unpacked runtimes at the end: every
 	// process that starts jsii stops it.

@@ -116,7 +116,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	for _, want := range []string{
 		"main.go", "cdk.json", "Makefile", "package.json", "package-lock.json", ".gitignore", ".cfnlintrc", "README.md",
-		"build/jsii-node", "stacks/config.go", "stacks/stack.go", "test/config_test.go", "test/stacks_test.go", "stacks/click-events.go",
+		"build/jsii-node", "build/jsii-stdio.js", "stacks/config.go", "stacks/stack.go", "test/config_test.go", "test/stacks_test.go", "stacks/click-events.go",
 		"consumers/click-events/main.go", "consumers/click-events/event_gen.go", "consumers/click-events/main_test.go",
 		"consumers/click-events/click-events.schema.json",
 		"consumers/click-events/testdata/valid.json", "consumers/click-events/testdata/poison.json",
