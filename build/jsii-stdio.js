@@ -16,7 +16,9 @@ function relay(key) {
       callback = encoding;
       encoding = undefined;
     }
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), typeof encoding === 'string' ? encoding : 'utf8');
+    const bytes = ArrayBuffer.isView(chunk)
+      ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      : Buffer.from(String(chunk), typeof encoding === 'string' ? encoding : 'utf8');
     writeSync(2, JSON.stringify({ [key]: bytes.toString('base64') }) + '\n');
     if (typeof callback === 'function') {
       process.nextTick(callback);

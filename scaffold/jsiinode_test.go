@@ -66,7 +66,8 @@ const fs = require('fs');
 const buf = Buffer.alloc(64);
 const n = fs.readSync(3, buf, 0, buf.length, null);
 console.log('log line');
-process.stderr.write('error line\n');
+process.stderr.write('error ');
+process.stderr.write(new Uint8Array([108, 105, 110, 101, 10]));
 require('child_process').spawnSync('sh', ['-c', 'echo child output; cat'], {stdio: 'inherit'});
 fs.writeSync(3, 'answer to ' + buf.subarray(0, n).toString());
 `
