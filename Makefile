@@ -76,7 +76,7 @@ synth: deps $(APP) ## Synthesize every environment's stack into cdk.out/.
 # after the last element of its package's import path, so the two packages
 # whose names another package already has keep theirs in a directory of
 # their own, in a second go test beside the first. .cache/test holds about
-# 1 GB; make clean removes it.
+# 750 MB; make clean removes it.
 MODULE := github.com/standardstream/standardstream
 SLOW_TESTS := ./scaffold ./constructs/streaming ./test ./test/e2e ./cdkvalidate ./constructs/golambda ./ops
 SAME_NAME := $(MODULE) $(MODULE)/lambda/schemagen

@@ -44,11 +44,11 @@ func forTeams(t *testing.T) []string {
 }
 
 // TestForTeams runs the README's "For teams" commands in an empty module
-// that requires this checkout (.cache/teams-test): `standardstream new` twice, each time
-// followed by the generated app's make synth and make test (go vet, the
-// consumers' tests, the outside audits, the snapshots that new wrote, docs/
-// current), then make local. It shares this repository's node_modules and
-// Go caches; -short skips it.
+// (.cache/teams-test) that requires this checkout: `standardstream new`
+// twice, each time followed by the generated app's make synth and make test
+// (go vet, the consumers' tests, the outside audits, the snapshots that new
+// wrote, docs/ current), then make local. It shares this repository's
+// node_modules and Go caches; -short skips it.
 func TestForTeams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the scaffold end-to-end test")
