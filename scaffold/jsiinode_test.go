@@ -110,13 +110,28 @@ fs.writeSync(3, 'answer to ' + buf.subarray(0, n).toString());
 }
 
 // TestJSIINodeOtherwiseRunsTheLauncher: a kernel whose API channel is not
-// fd 3, or any command other than the launcher, runs as jsii asked.
+// fd 3, a script without its jsii-stdio.js, or any command other than the
+// launcher, runs as jsii asked.
 func TestJSIINodeOtherwiseRunsTheLauncher(t *testing.T) {
 	nodeOnPath(t)
 	launcher := fakeRuntime(t, `console.log("the launcher ran")`, `// new SyncStdio({errorFD:2,readFD:0,writeFD:1})`)
 	out, err := exec.Command(jsiiNode(t), launcher).CombinedOutput()
 	if err != nil || string(out) != "the launcher ran\n" {
 		t.Errorf("with another kernel: %v, output %q, want the launcher's", err, out)
+	}
+	// Without jsii-stdio.js beside it (a script copied alone).
+	direct := fakeRuntime(t, `console.log("the launcher ran")`, `// new SyncStdio({errorFD:2,readFD:3,writeFD:3})`)
+	alone := filepath.Join(t.TempDir(), "jsii-node")
+	script, err := os.ReadFile(jsiiNode(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFile(alone, script); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(alone, direct).CombinedOutput()
+	if err != nil || string(out) != "the launcher ran\n" {
+		t.Errorf("without jsii-stdio.js: %v, output %q, want the launcher's", err, out)
 	}
 	out, err = exec.Command(jsiiNode(t), "-e", `console.log(process.argv.length)`).CombinedOutput()
 	if err != nil || string(out) != "1\n" {
