@@ -57,18 +57,18 @@ func fakeRuntime(t *testing.T, launcher, kernel string) string {
 // TestJSIINodeStartsTheKernel runs the script as jsii-runtime-go does (one
 // argument, the launcher; requests on stdin, answers on stdout, console
 // output on stderr) over a kernel that, like jsii's, reads and writes its
-// API channel on fd 3, and also logs and starts a process that writes to
-// its stdout.
+// API channel on fd 3, and also logs and, before it reads the request,
+// starts a process that reads its stdin and writes to its stdout.
 func TestJSIINodeStartsTheKernel(t *testing.T) {
 	nodeOnPath(t)
 	kernel := `// new SyncStdio({errorFD:2,readFD:3,writeFD:3})
 const fs = require('fs');
+require('child_process').spawnSync('sh', ['-c', 'echo child output; cat'], {stdio: 'inherit'});
 const buf = Buffer.alloc(64);
 const n = fs.readSync(3, buf, 0, buf.length, null);
 console.log('log line');
 process.stderr.write('error ');
 process.stderr.write(new Uint8Array([108, 105, 110, 101, 10]));
-require('child_process').spawnSync('sh', ['-c', 'echo child output; cat'], {stdio: 'inherit'});
 fs.writeSync(3, 'answer to ' + buf.subarray(0, n).toString());
 `
 	launcher := fakeRuntime(t, `console.log("the launcher ran")`, kernel)
