@@ -196,21 +196,3 @@ func TestJSIINodeRealKernel(t *testing.T) {
 		t.Errorf("kernel exit: %v; stderr:\n%s", err, stderr.String())
 	}
 }
-
-// TestBuildFilesAreTheTemplates: this repository's build/ runs the same
-// launcher script as the apps that new writes.
-func TestBuildFilesAreTheTemplates(t *testing.T) {
-	for _, name := range []string{"jsii-node", "jsii-stdio.js"} {
-		want, err := render("templates/app/build/"+name+".tmpl", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := os.ReadFile(filepath.Join("..", "build", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("build/%s differs from scaffold/templates/app/build/%s.tmpl; copy the template", name, name)
-		}
-	}
-}

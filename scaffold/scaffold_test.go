@@ -46,8 +46,8 @@ func TestNames(t *testing.T) {
 	}
 }
 
-// The app gets this repository's feature flags and Node toolchain pins, so
-// bumping either here without the templates fails.
+// The app gets this repository's feature flags, Node toolchain pins and
+// build/ scripts, so changing any of them here without the templates fails.
 func TestTemplatesFollowThisRepository(t *testing.T) {
 	cdk, err := render("templates/app/cdk.json.tmpl", appData{})
 	if err != nil {
@@ -59,6 +59,20 @@ func TestTemplatesFollowThisRepository(t *testing.T) {
 	}
 	if !bytes.Equal(cdk, want) {
 		t.Error("templates/app/cdk.json.tmpl differs from cdk.json; copy cdk.json over it")
+	}
+	// This repository's build/ starts jsii's Node.js as the apps do.
+	for _, name := range []string{"jsii-node", "jsii-stdio.js"} {
+		want, err := render("templates/app/build/"+name+".tmpl", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join("..", "build", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("build/%s differs from templates/app/build/%s.tmpl; copy the template over it", name, name)
+		}
 	}
 	for _, f := range []string{"package.json", "package-lock.json"} {
 		got, err := render("templates/app/"+f+".tmpl", appData{NPMName: "x"})
